@@ -1,0 +1,180 @@
+import { isValidEmail, normaliseEmail } from './auth/email.js';
+import { parseDurationSeconds } from './duration.js';
+
+/** Where the store lives. Only embedded SQLite exists today. */
+export interface DatabaseConfig {
+  readonly kind: 'sqlite';
+  /** A file path, or `:memory:` for a throw-away database. */
+  readonly path: string;
+}
+
+/** Token and session lifetimes, all in whole seconds. */
+export interface TokenLifetimes {
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly sessionMaxAge: number;
+  readonly refreshReuseInterval: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly database: DatabaseConfig;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly lifetimes: TokenLifetimes;
+  readonly adminEmails: ReadonlySet<string>;
+  readonly nodeEnv: string;
+  readonly isProduction: boolean;
+  /** Development mode: masked errors carry their original message, for local debugging only. */
+  readonly isDevelopment: boolean;
+}
+
+/** Thrown by {@link loadConfig}; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, accepts: string, got: string) {
+    super(`Invalid ${variable}=${JSON.stringify(got)}: ${accepts}.`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const DURATION_ACCEPTS =
+  'expected whole seconds (900) or a number with s, m, h or d (30s, 15m, 12h, 14d)';
+
+/**
+ * Reads and validates every setting the service has. This is the only place that looks at the
+ * environment; the result is frozen and passed to whoever needs it.
+ *
+ * @throws ConfigError for the first invalid variable.
+ */
+export function loadConfig(env: Environment): Config {
+  const nodeEnv = env.NODE_ENV?.trim() ?? '';
+  const isProduction = nodeEnv === 'production';
+  const port = readPort(env);
+  const issuer = readIssuer(env, 'AUTH_ISSUER', isProduction) ?? `http://localhost:${port}`;
+  const audience = readIssuer(env, 'AUTH_AUDIENCE', isProduction) ?? issuer;
+
+  return Object.freeze({
+    port,
+    host: readOptional(env, 'HOST'),
+    database: readDatabase(env),
+    issuer,
+    audience,
+    lifetimes: readLifetimes(env),
+    adminEmails: readAdminEmails(env),
+    nodeEnv,
+    isProduction,
+    isDevelopment: nodeEnv === 'development',
+  });
+}
+
+function readOptional(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readPort(env: Environment): number {
+  const raw = readOptional(env, 'PORT');
+  if (raw === undefined) return 4000;
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) {
+    throw new ConfigError('PORT', 'expected an integer from 0 to 65535', raw);
+  }
+  return port;
+}
+
+function readDatabase(env: Environment): DatabaseConfig {
+  const raw = readOptional(env, 'DATABASE_URL') ?? 'file:./data/auth.db';
+  if (raw === ':memory:' || raw === 'file::memory:') return { kind: 'sqlite', path: ':memory:' };
+  const path = raw.startsWith('file:') ? raw.slice('file:'.length) : '';
+  if (path === '' || path.includes('?')) {
+    throw new ConfigError(
+      'DATABASE_URL',
+      'expected file:<path> for an SQLite database (for example file:./data/auth.db) or :memory:',
+      raw,
+    );
+  }
+  return { kind: 'sqlite', path };
+}
+
+function readIssuer(env: Environment, name: string, required: boolean): string | undefined {
+  const raw = readOptional(env, name);
+  if (raw === undefined) {
+    if (required) {
+      throw new ConfigError(
+        name,
+        'required when NODE_ENV=production; expected an absolute URL',
+        '',
+      );
+    }
+    return undefined;
+  }
+  if (!URL.canParse(raw)) {
+    throw new ConfigError(name, 'expected an absolute URL such as https://auth.example.com', raw);
+  }
+  return raw;
+}
+
+function readDuration(env: Environment, name: string, fallback: string, min: number): number {
+  const raw = readOptional(env, name) ?? fallback;
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === null || seconds < min) {
+    const floor = min > 0 ? `, at least ${min}s` : '';
+    throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}`, raw);
+  }
+  return seconds;
+}
+
+function readLifetimes(env: Environment): TokenLifetimes {
+  const lifetimes = {
+    accessTokenTtl: readDuration(env, 'ACCESS_TOKEN_TTL', '15m', 1),
+    refreshTokenTtl: readDuration(env, 'REFRESH_TOKEN_TTL', '14d', 1),
+    sessionMaxAge: readDuration(env, 'SESSION_MAX_AGE', '30d', 1),
+    refreshReuseInterval: readDuration(env, 'REFRESH_REUSE_INTERVAL', '10s', 0),
+  };
+  if (lifetimes.accessTokenTtl > lifetimes.refreshTokenTtl) {
+    throw new ConfigError(
+      'ACCESS_TOKEN_TTL',
+      `must not exceed REFRESH_TOKEN_TTL (${lifetimes.refreshTokenTtl}s)`,
+      env.ACCESS_TOKEN_TTL ?? '15m',
+    );
+  }
+  if (lifetimes.refreshTokenTtl > lifetimes.sessionMaxAge) {
+    throw new ConfigError(
+      'REFRESH_TOKEN_TTL',
+      `must not exceed SESSION_MAX_AGE (${lifetimes.sessionMaxAge}s)`,
+      env.REFRESH_TOKEN_TTL ?? '14d',
+    );
+  }
+  if (lifetimes.refreshReuseInterval >= lifetimes.refreshTokenTtl) {
+    throw new ConfigError(
+      'REFRESH_REUSE_INTERVAL',
+      `must be shorter than REFRESH_TOKEN_TTL (${lifetimes.refreshTokenTtl}s)`,
+      env.REFRESH_REUSE_INTERVAL ?? '10s',
+    );
+  }
+  return Object.freeze(lifetimes);
+}
+
+function readAdminEmails(env: Environment): ReadonlySet<string> {
+  const raw = readOptional(env, 'AUTH_ADMIN_EMAILS');
+  const emails = new Set<string>();
+  for (const entry of raw?.split(',') ?? []) {
+    const email = normaliseEmail(entry);
+    if (email === '') continue;
+    if (!isValidEmail(email)) {
+      throw new ConfigError(
+        'AUTH_ADMIN_EMAILS',
+        'expected a comma-separated list of e-mail addresses',
+        entry,
+      );
+    }
+    emails.add(email);
+  }
+  return emails;
+}

@@ -1,0 +1,42 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** The logger shape graphql-yoga accepts, writing one JSON object per line. */
+export interface Logger {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export function createJsonLogger(
+  write: (line: string) => void,
+  minimum: LogLevel = 'info',
+): Logger {
+  function log(level: LogLevel, args: unknown[]): void {
+    if (LEVEL_ORDER[level] < LEVEL_ORDER[minimum]) return;
+    const [first, ...rest] = args;
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      msg: describe(first),
+    };
+    if (rest.length > 0) entry.details = rest.map(describe);
+    write(`${JSON.stringify(entry)}\n`);
+  }
+  return {
+    debug: (...args) => log('debug', args),
+    info: (...args) => log('info', args),
+    warn: (...args) => log('warn', args),
+    error: (...args) => log('error', args),
+  };
+}
+
+function describe(value: unknown): unknown {
+  if (value instanceof Error)
+    return { name: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
