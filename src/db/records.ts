@@ -1,0 +1,64 @@
+/** Domain records as the store returns them. Times are milliseconds since the Unix epoch. */
+
+export const ROLES = ['USER', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface UserRecord {
+  readonly id: string;
+  /** Normalised: trimmed and lower-cased. */
+  readonly email: string;
+  readonly name: string | null;
+  /** Argon2id PHC string. Never leaves `auth/`. */
+  readonly passwordHash: string;
+  readonly roles: readonly Role[];
+  readonly createdAt: number;
+}
+
+export type NewUser = UserRecord;
+
+export type SessionRevocationReason = 'logout' | 'refresh_token_reused';
+
+/**
+ * A login session and its refresh lineage. Only refresh token ids (`jti`) are kept, never the
+ * tokens: the current one, and the one it replaced for the reuse grace interval.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly currentRefreshJti: string;
+  readonly previousRefreshJti: string | null;
+  /** When the current refresh token was issued; the reuse grace interval counts from here. */
+  readonly rotatedAt: number;
+  /** How many times the refresh token was rotated. */
+  readonly generation: number;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  /** Sliding: moved forward by each rotation, never past `expiresAt`. */
+  readonly idleExpiresAt: number;
+  /** Absolute: fixed at login. */
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly revokedReason: SessionRevocationReason | null;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+export type NewSession = Omit<
+  SessionRecord,
+  'previousRefreshJti' | 'generation' | 'revokedAt' | 'revokedReason'
+>;
+
+export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
+
+/** A JSON Web Key as stored: plain members, serialisable as-is. */
+export type StoredJwk = Readonly<Record<string, string>>;
+
+export interface SigningKeyRecord {
+  /** RFC 7638 thumbprint of the public key. */
+  readonly kid: string;
+  readonly alg: string;
+  readonly status: SigningKeyStatus;
+  readonly publicJwk: StoredJwk;
+  readonly privateJwk: StoredJwk;
+  readonly createdAt: number;
+}

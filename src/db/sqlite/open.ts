@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Store } from '../store.js';
+import { createSqliteSessionStore } from './sessions.js';
+import { createSqliteSigningKeyStore } from './signing-keys.js';
+import { createSqliteUserStore } from './users.js';
+
+/** The generated migrations; the same relative path from `src/` and from the built `dist/`. */
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle/sqlite', import.meta.url));
+
+/**
+ * Opens (creating if needed) the SQLite database at `path`, applies pending migrations and
+ * returns the store. `:memory:` gives a private database that disappears on close.
+ */
+export function openSqliteStore(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  if (path !== ':memory:') {
+    // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+  }
+  const db = drizzle({ client: sqlite });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+
+  const ping = sqlite.prepare('SELECT 1');
+  return {
+    users: createSqliteUserStore(db),
+    sessions: createSqliteSessionStore(db),
+    signingKeys: createSqliteSigningKeyStore(db),
+    async ping() {
+      ping.get();
+    },
+    async close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

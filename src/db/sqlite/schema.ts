@@ -1,0 +1,55 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Role, SessionRevocationReason, SigningKeyStatus, StoredJwk } from '../records.js';
+
+// Times are integer milliseconds since the Unix epoch: exact, sortable and dialect-neutral.
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    currentRefreshJti: text('current_refresh_jti').notNull(),
+    previousRefreshJti: text('previous_refresh_jti'),
+    rotatedAt: integer('rotated_at').notNull(),
+    generation: integer('generation').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+    idleExpiresAt: integer('idle_expires_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedReason: text('revoked_reason').$type<SessionRevocationReason>(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    alg: text('alg').notNull(),
+    status: text('status').$type<SigningKeyStatus>().notNull(),
+    publicJwk: text('public_jwk', { mode: 'json' }).$type<StoredJwk>().notNull(),
+    privateJwk: text('private_jwk', { mode: 'json' }).$type<StoredJwk>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [
+    // The database itself guarantees that at most one key signs.
+    uniqueIndex('signing_keys_one_active_idx')
+      .on(table.status)
+      .where(sql`${table.status} = 'active'`),
+  ],
+);

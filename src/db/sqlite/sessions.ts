@@ -1,0 +1,74 @@
+import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SessionRecord } from '../records.js';
+import type { SessionStore } from '../store.js';
+import { sessions } from './schema.js';
+
+export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStore {
+  // Every protected request reads one session by id: keep that statement prepared.
+  const byId = db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+
+  return {
+    async insert(session) {
+      return db.insert(sessions).values(session).returning().get();
+    },
+    async findById(id): Promise<SessionRecord | null> {
+      return byId.get({ id }) ?? null;
+    },
+    async rotateRefreshToken(rotation) {
+      const { sessionId, userId, presentedJti, nextJti, now, idleTimeout } = rotation;
+      // Check and rotate in one conditional UPDATE: of any number of concurrent callers
+      // presenting the same refresh token, exactly one matches `current_refresh_jti`.
+      const rotated = db
+        .update(sessions)
+        .set({
+          previousRefreshJti: presentedJti,
+          currentRefreshJti: nextJti,
+          rotatedAt: now,
+          lastUsedAt: now,
+          idleExpiresAt: sql`min(${now + idleTimeout}, ${sessions.expiresAt})`,
+          generation: sql`${sessions.generation} + 1`,
+        })
+        .where(
+          and(
+            eq(sessions.id, sessionId),
+            eq(sessions.userId, userId),
+            eq(sessions.currentRefreshJti, presentedJti),
+            isNull(sessions.revokedAt),
+            gt(sessions.idleExpiresAt, now),
+            gt(sessions.expiresAt, now),
+          ),
+        )
+        .returning()
+        .get();
+      return rotated ?? null;
+    },
+    async revoke(id, reason, now) {
+      const result = db
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+        .run();
+      return result.changes === 1;
+    },
+    async revokeAllForUser(userId, reason, now, exceptSessionId) {
+      const result = db
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(
+          and(
+            eq(sessions.userId, userId),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, now),
+            exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
+          ),
+        )
+        .run();
+      return result.changes;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type {
+  NewSession,
+  NewUser,
+  SessionRecord,
+  SessionRevocationReason,
+  SigningKeyRecord,
+  UserRecord,
+} from './records.js';
+
+/**
+ * What `auth/` needs from persistence. Every method is a single statement or transaction, so
+ * a second implementation (a server database) can keep the same guarantees.
+ */
+export interface Store {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly signingKeys: SigningKeyStore;
+  /** Resolves when the store answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface UserStore {
+  /** Inserts the user; returns null, writing nothing, when the email is taken. */
+  insert(user: NewUser): Promise<UserRecord | null>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  /** Every user, oldest first. */
+  list(): Promise<UserRecord[]>;
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+}
+
+export interface RefreshRotation {
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly presentedJti: string;
+  readonly nextJti: string;
+  readonly now: number;
+  /** The new idle expiry is `now + idleTimeout`, capped at the session's absolute expiry. */
+  readonly idleTimeout: number;
+}
+
+export interface SessionStore {
+  insert(session: NewSession): Promise<SessionRecord>;
+  findById(id: string): Promise<SessionRecord | null>;
+  /**
+   * The atomic check-and-rotate: one conditional write that succeeds only while `presentedJti`
+   * is the session's current refresh token and the session is live at `now`. Returns the
+   * rotated session, or null when nothing was written.
+   */
+  rotateRefreshToken(rotation: RefreshRotation): Promise<SessionRecord | null>;
+  /** Revokes one session if it is not revoked yet; true when this call revoked it. */
+  revoke(id: string, reason: SessionRevocationReason, now: number): Promise<boolean>;
+  /** Revokes a user's live sessions, optionally sparing one; returns how many were revoked. */
+  revokeAllForUser(
+    userId: string,
+    reason: SessionRevocationReason,
+    now: number,
+    exceptSessionId?: string,
+  ): Promise<number>;
+}
+
+export interface SigningKeyStore {
+  findActive(): Promise<SigningKeyRecord | null>;
+  /** Keys that still verify tokens: active and retiring. */
+  listVerifying(): Promise<SigningKeyRecord[]>;
+  /**
+   * Stores `candidate` as the active key unless one is active already, atomically.
+   * Returns whichever key is active afterwards.
+   */
+  activateIfNoneActive(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
+}
