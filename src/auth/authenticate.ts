@@ -1,0 +1,44 @@
+import type { AuthenticationFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import { readBearerToken } from './bearer.js';
+import { findSessionFailure } from './session-state.js';
+import type { VerifiedToken } from './token-types.js';
+import type { AuthDeps, Viewer } from './types.js';
+import { verifyToken } from './verify-token.js';
+
+/**
+ * Authenticates a request from its `Authorization` header value: a verified access token
+ * (see {@link verifyToken}) whose session is live, that is not revoked and within its idle and
+ * absolute lifetimes. Revocation therefore takes effect on the very next request.
+ *
+ * Fails with the reason a client acts on: TOKEN_EXPIRED means reissue, anything else log in.
+ */
+export async function authenticateAccessToken(
+  deps: AuthDeps,
+  authorization: string | null,
+): Promise<Result<Viewer, AuthenticationFailure>> {
+  const bearer = readBearerToken(authorization);
+  if (!bearer.ok) return bearer;
+  const now = deps.clock.now();
+  const verified = await verifyToken(bearer.value, 'access', deps.keys, deps.settings, now);
+  if (!verified.ok) return verified;
+
+  const { userId, sessionId, tokenId, roles } = verified.value;
+  const session = await deps.store.sessions.findById(sessionId);
+  const sessionFailure = findSessionFailure(session, userId, now);
+  if (sessionFailure !== null) return failure(sessionFailure);
+  return success({ userId, sessionId, tokenId, roles });
+}
+
+/**
+ * Verifies the refresh token in an `Authorization` header, statelessly: signature, claims and
+ * type. Whether it is still the session's current token is decided by the rotation itself.
+ */
+export async function verifyRefreshToken(
+  deps: AuthDeps,
+  authorization: string | null,
+): Promise<Result<VerifiedToken, AuthenticationFailure>> {
+  const bearer = readBearerToken(authorization);
+  if (!bearer.ok) return bearer;
+  return verifyToken(bearer.value, 'refresh', deps.keys, deps.settings, deps.clock.now());
+}

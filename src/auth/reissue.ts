@@ -1,0 +1,74 @@
+import type { SessionRecord } from '../db/records.js';
+import type { AuthenticationFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import { findSessionFailure } from './session-state.js';
+import { createRandomId, issueTokenPair } from './token-pair.js';
+import type { VerifiedToken } from './token-types.js';
+import type { AuthDeps, AuthGrant } from './types.js';
+
+/**
+ * Rotates a verified refresh token: returns a new pair for the same session and retires the
+ * presented refresh token.
+ *
+ * - The rotation is one conditional write, so of many concurrent calls with the same token
+ *   exactly one rotates.
+ * - A duplicate of the just-retired token within REFRESH_REUSE_INTERVAL of its rotation (another
+ *   tab, a retried request, the losers of that race) gets the session's current pair: the
+ *   same refresh token the winner got, so the lineage does not fork.
+ * - Any other retired token is reuse: the whole session is revoked, its newest refresh token and
+ *   its access tokens with it, and the answer is REFRESH_TOKEN_REUSED.
+ */
+export async function reissueTokens(
+  deps: AuthDeps,
+  token: VerifiedToken,
+): Promise<Result<AuthGrant, AuthenticationFailure>> {
+  const { store, clock, settings } = deps;
+  const now = clock.now();
+  const rotated = await store.sessions.rotateRefreshToken({
+    sessionId: token.sessionId,
+    userId: token.userId,
+    presentedJti: token.tokenId,
+    nextJti: createRandomId(),
+    now,
+    idleTimeout: settings.lifetimes.refreshTokenTtl * 1000,
+  });
+  if (rotated !== null) return grantFor(deps, rotated);
+
+  // Nothing was written. Work out why from the session as it is now.
+  const session = await store.sessions.findById(token.sessionId);
+  const sessionFailure = findSessionFailure(session, token.userId, now);
+  if (session === null || sessionFailure !== null)
+    return failure(sessionFailure ?? 'SESSION_REVOKED');
+  if (isWithinReuseInterval(session, token, now, settings.lifetimes.refreshReuseInterval)) {
+    return grantFor(deps, session);
+  }
+  if (token.tokenId === session.currentRefreshJti) {
+    // The conditional write matches a live session holding this jti, and jtis never return.
+    throw new Error(
+      `Rotation of the current refresh token of session ${session.id} matched nothing.`,
+    );
+  }
+  await store.sessions.revoke(session.id, 'refresh_token_reused', now);
+  return failure('REFRESH_TOKEN_REUSED');
+}
+
+function isWithinReuseInterval(
+  session: SessionRecord,
+  token: VerifiedToken,
+  now: number,
+  intervalSeconds: number,
+): boolean {
+  return (
+    token.tokenId === session.previousRefreshJti && now - session.rotatedAt < intervalSeconds * 1000
+  );
+}
+
+async function grantFor(
+  deps: AuthDeps,
+  session: SessionRecord,
+): Promise<Result<AuthGrant, AuthenticationFailure>> {
+  const user = await deps.store.users.findById(session.userId);
+  if (user === null) return failure('SESSION_REVOKED');
+  // Roles are read afresh, so a role change reaches the next access token.
+  return success({ tokens: await issueTokenPair(deps, session, user), user });
+}

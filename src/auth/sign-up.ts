@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../db/records.js';
+import type { InputFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import { isValidEmail, normaliseEmail } from './email.js';
+import { checkPasswordPolicy } from './passwords.js';
+import { startSession } from './start-session.js';
+import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
+
+export interface SignUpInput {
+  readonly email: string;
+  readonly password: string;
+  readonly name?: string | null | undefined;
+}
+
+const MAX_NAME_LENGTH = 100;
+
+/**
+ * Creates an account and logs it in. Validates every input before hashing, and leaves the
+ * uniqueness of the email to the store, so concurrent sign-ups for one email create one account.
+ * Emails listed in AUTH_ADMIN_EMAILS receive the ADMIN role.
+ */
+export async function signUp(
+  deps: AuthDeps,
+  input: SignUpInput,
+  client: ClientInfo,
+): Promise<Result<AuthGrant, InputFailure>> {
+  const email = normaliseEmail(input.email);
+  if (!isValidEmail(email)) return failure({ reason: 'INVALID_EMAIL', field: 'email' });
+  const passwordFailure = checkPasswordPolicy(input.password);
+  if (passwordFailure !== null) return failure(passwordFailure);
+  const name = input.name?.trim() || null;
+  if (name !== null && [...name].length > MAX_NAME_LENGTH) {
+    return failure({ reason: 'NAME_TOO_LONG', field: 'name' });
+  }
+
+  const roles: Role[] = deps.settings.adminEmails.has(email) ? ['USER', 'ADMIN'] : ['USER'];
+  const user = await deps.store.users.insert({
+    id: randomUUID(),
+    email,
+    name,
+    passwordHash: await deps.passwords.hash(input.password),
+    roles,
+    createdAt: deps.clock.now(),
+  });
+  if (user === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
+  return success(await startSession(deps, user, client));
+}

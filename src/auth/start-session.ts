@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { UserRecord } from '../db/records.js';
+import { createRandomId, issueTokenPair } from './token-pair.js';
+import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
+
+/** Longest user agent kept on a session; the rest is noise and storage. */
+const MAX_USER_AGENT_LENGTH = 512;
+
+/** Opens a new session for an authenticated user and issues its first token pair. */
+export async function startSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  client: ClientInfo,
+): Promise<AuthGrant> {
+  const now = deps.clock.now();
+  const { sessionMaxAge, refreshTokenTtl } = deps.settings.lifetimes;
+  const expiresAt = now + sessionMaxAge * 1000;
+  const session = await deps.store.sessions.insert({
+    id: randomUUID(),
+    userId: user.id,
+    currentRefreshJti: createRandomId(),
+    rotatedAt: now,
+    createdAt: now,
+    lastUsedAt: now,
+    idleExpiresAt: Math.min(now + refreshTokenTtl * 1000, expiresAt),
+    expiresAt,
+    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    ip: client.ip,
+  });
+  return { tokens: await issueTokenPair(deps, session, user), user };
+}

@@ -1,0 +1,48 @@
+import type { Clock } from '../clock.js';
+import type { Role, UserRecord } from '../db/records.js';
+import type { Store } from '../db/store.js';
+import type { PasswordHasher } from './passwords.js';
+import type { KeyRing } from './signing-keys.js';
+import type { TokenSettings } from './token-types.js';
+
+export interface AuthSettings extends TokenSettings {
+  /** Normalised emails that receive the ADMIN role when they sign up. */
+  readonly adminEmails: ReadonlySet<string>;
+}
+
+/** Everything the auth functions need, passed explicitly: no singletons. */
+export interface AuthDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly keys: KeyRing;
+  readonly passwords: PasswordHasher;
+  readonly settings: AuthSettings;
+}
+
+/** Where a request came from; recorded on the sessions it creates. */
+export interface ClientInfo {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** The caller behind a verified access token whose session is live. */
+export interface Viewer {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly tokenId: string;
+  readonly roles: readonly Role[];
+}
+
+/** Expiry times are milliseconds since the epoch. */
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly accessTokenExpiresAt: number;
+  readonly refreshTokenExpiresAt: number;
+}
+
+/** What a successful sign-up, login or reissue hands back. */
+export interface AuthGrant {
+  readonly tokens: TokenPair;
+  readonly user: UserRecord;
+}
