@@ -1,0 +1,59 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createArgon2PasswordHasher } from './auth/passwords.js';
+import { loadKeyRing } from './auth/signing-keys.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openSqliteStore } from './db/sqlite/open.js';
+import { createJsonLogger } from './logger.js';
+import { createServer } from './server.js';
+
+// The only module with side effects: read the environment, open the store, listen.
+
+const logger = createJsonLogger((line) => process.stdout.write(line));
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const store = openSqliteStore(config.database.path);
+  const keys = await loadKeyRing(store.signingKeys, systemClock);
+  const yoga = createServer({
+    config,
+    store,
+    clock: systemClock,
+    keys,
+    passwords: createArgon2PasswordHasher(),
+    logger,
+  });
+
+  const server = createHttpServer(yoga);
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info('listening', {
+      url: `http://${config.host ?? 'localhost'}:${port}${yoga.graphqlEndpoint}`,
+      database: config.database.path,
+      graphiql: !config.isProduction,
+    });
+  });
+
+  let stopping = false;
+  function stop(signal: NodeJS.Signals): void {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    server.close(() => {
+      void store.close().then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  }
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    logger.error('start-up failed', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import type { AuthGrant } from '../auth/types.js';
+import { builder } from './builder.js';
+import { User } from './user.js';
+
+export const AuthPayload = builder.objectRef<AuthGrant>('AuthPayload').implement({
+  description:
+    'A token pair. Send the access token as `Authorization: Bearer <accessToken>` to the API, ' +
+    'and the refresh token the same way, only to `reissue`.',
+  fields: (t) => ({
+    accessToken: t.string({
+      description: 'Short-lived JWT (`typ: at+jwt`, `type: "access"`).',
+      resolve: (grant) => grant.tokens.accessToken,
+    }),
+    refreshToken: t.string({
+      description: 'Long-lived JWT (`typ: rt+jwt`, `type: "refresh"`). Each `reissue` retires it.',
+      resolve: (grant) => grant.tokens.refreshToken,
+    }),
+    tokenType: t.string({ description: 'Always "Bearer".', resolve: () => 'Bearer' }),
+    accessTokenExpiresAt: t.field({
+      type: 'DateTime',
+      resolve: (grant) => grant.tokens.accessTokenExpiresAt,
+    }),
+    refreshTokenExpiresAt: t.field({
+      type: 'DateTime',
+      description:
+        'Moves forward with each reissue, but never past the session’s absolute lifetime.',
+      resolve: (grant) => grant.tokens.refreshTokenExpiresAt,
+    }),
+    user: t.field({ type: User, resolve: (grant) => grant.user }),
+  }),
+});

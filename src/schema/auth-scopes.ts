@@ -1,0 +1,61 @@
+import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
+import type { Role } from '../db/records.js';
+import type { GraphQLContext } from './context.js';
+import { authenticationError, forbiddenError } from './errors.js';
+
+/** The scopes fields declare; `withAuth` narrows the context of fields behind them. */
+export interface AuthScopes {
+  /** A verified access token whose session is live. */
+  accessToken: boolean;
+  /** `accessToken`, and the token carries this role. */
+  role: Role;
+  /** A verified refresh token; only `reissue` asks for it. */
+  refreshToken: boolean;
+}
+
+/**
+ * Builds the request's scope loaders. A failed check throws the precise authentication error,
+ * which {@link reportAuthFailure} surfaces; a missing role is a plain `false`, i.e. FORBIDDEN.
+ */
+export function createScopeLoaders(ctx: GraphQLContext) {
+  let access: Promise<boolean> | undefined;
+  function authenticateAccess(): Promise<boolean> {
+    access ??= ctx.auth.authenticateAccessToken(ctx.authorization).then((result) => {
+      if (!result.ok) throw authenticationError(result.failure);
+      ctx.viewer = result.value;
+      return true;
+    });
+    return access;
+  }
+
+  return {
+    accessToken: authenticateAccess,
+    role: async (role: Role) =>
+      (await authenticateAccess()) && ctx.viewer?.roles.includes(role) === true,
+    refreshToken: async () => {
+      const result = await ctx.auth.verifyRefreshToken(ctx.authorization);
+      if (!result.ok) throw authenticationError(result.failure);
+      ctx.refreshToken = result.value;
+      return true;
+    },
+  };
+}
+
+/** Re-throws the authentication error a scope loader raised; a scope that said no is FORBIDDEN. */
+export function reportAuthFailure(failure: AuthFailure): Error {
+  return findThrownError(failure) ?? forbiddenError();
+}
+
+function findThrownError(failure: AuthFailure): Error | null {
+  if ('error' in failure && failure.error) return failure.error;
+  if (
+    failure.kind === AuthScopeFailureType.AnyAuthScopes ||
+    failure.kind === AuthScopeFailureType.AllAuthScopes
+  ) {
+    for (const child of failure.failures) {
+      const error = findThrownError(child);
+      if (error !== null) return error;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,31 @@
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import type { VerifiedToken } from '../auth/token-types.js';
+import type { Viewer } from '../auth/types.js';
+import { type AuthScopes, createScopeLoaders, reportAuthFailure } from './auth-scopes.js';
+import type { GraphQLContext } from './context.js';
+
+type WithViewer = GraphQLContext & { viewer: Viewer };
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  AuthScopes: AuthScopes;
+  AuthContexts: {
+    accessToken: WithViewer;
+    role: WithViewer;
+    refreshToken: GraphQLContext & { refreshToken: VerifiedToken };
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | number };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    // Loaders throw the precise UNAUTHENTICATED error; this hands it to the client unchanged.
+    treatErrorsAsUnauthorized: true,
+    unauthorizedError: (_parent, _context, _info, result) => reportAuthFailure(result.failure),
+    authScopes: createScopeLoaders,
+  },
+});

@@ -1,0 +1,27 @@
+import type { AuthService } from '../auth/service.js';
+import type { VerifiedToken } from '../auth/token-types.js';
+import type { ClientInfo, Viewer } from '../auth/types.js';
+
+/**
+ * Per-request GraphQL context. Authentication is lazy: nothing about the bearer token is
+ * checked until a field's auth scope asks, so public fields such as `login` ignore a bad or
+ * expired token entirely.
+ */
+export interface GraphQLContext {
+  readonly auth: AuthService;
+  readonly client: ClientInfo;
+  /** The raw `Authorization` header value, or null when absent. */
+  readonly authorization: string | null;
+  /** Set by the `accessToken` scope when it passes; fields behind that scope see it non-null. */
+  viewer: Viewer | null;
+  /** Set by the `refreshToken` scope when it passes. */
+  refreshToken: VerifiedToken | null;
+}
+
+export function createGraphQLContext(
+  auth: AuthService,
+  client: ClientInfo,
+  authorization: string | null,
+): GraphQLContext {
+  return { auth, client, authorization, viewer: null, refreshToken: null };
+}

@@ -1,0 +1,37 @@
+import type { UserRecord } from '../db/records.js';
+import { ROLES } from '../db/records.js';
+import { builder } from './builder.js';
+
+export const Role = builder.enumType('Role', {
+  description: 'What a user may do. Access tokens carry the roles in their `roles` claim.',
+  values: ROLES,
+});
+
+// Fields are listed one by one, so a column such as password_hash can never leak by accident.
+export const User = builder.objectRef<UserRecord>('User').implement({
+  description: 'An account.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email', { description: 'Trimmed and lower-cased at sign-up.' }),
+    name: t.exposeString('name', { nullable: true }),
+    roles: t.field({ type: [Role], resolve: (user) => [...user.roles] }),
+    createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
+  }),
+});
+
+builder.queryField('me', (t) =>
+  t.withAuth({ accessToken: true }).field({
+    type: User,
+    description:
+      'The user behind the access token. Requires `Authorization: Bearer <access token>`.',
+    resolve: (_root, _args, ctx) => ctx.auth.getUser(ctx.viewer.userId),
+  }),
+);
+
+builder.queryField('users', (t) =>
+  t.withAuth({ role: 'ADMIN' }).field({
+    type: [User],
+    description: 'Every user, oldest first. Requires an access token with the ADMIN role.',
+    resolve: (_root, _args, ctx) => ctx.auth.listUsers(),
+  }),
+);
