@@ -36,18 +36,24 @@ export async function reissueTokens(
 
   // Nothing was written. Work out why from the session as it is now.
   const session = await store.sessions.findById(token.sessionId);
-  const sessionFailure = findSessionFailure(session, token.userId, now);
-  if (session === null || sessionFailure !== null)
-    return failure(sessionFailure ?? 'SESSION_REVOKED');
-  if (isWithinReuseInterval(session, token, now, settings.lifetimes.refreshReuseInterval)) {
+  if (session === null) return failure('SESSION_REVOKED');
+  if (session.userId !== token.userId) return failure('TOKEN_INVALID');
+
+  const isCurrent = token.tokenId === session.currentRefreshJti;
+  const interval = settings.lifetimes.refreshReuseInterval;
+  if (isCurrent || isWithinReuseInterval(session, token, now, interval)) {
+    const sessionFailure = findSessionFailure(session, token.userId, now);
+    if (sessionFailure !== null) return failure(sessionFailure);
+    if (isCurrent) {
+      // The conditional write matches a live session holding this jti, and jtis never return.
+      throw new Error(
+        `Rotating the current refresh token of live session ${session.id} wrote nothing.`,
+      );
+    }
     return grantFor(deps, session);
   }
-  if (token.tokenId === session.currentRefreshJti) {
-    // The conditional write matches a live session holding this jti, and jtis never return.
-    throw new Error(
-      `Rotation of the current refresh token of session ${session.id} matched nothing.`,
-    );
-  }
+
+  // A retired refresh token outside the grace interval: someone kept a copy. End the session.
   await store.sessions.revoke(session.id, 'refresh_token_reused', now);
   return failure('REFRESH_TOKEN_REUSED');
 }

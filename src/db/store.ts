@@ -1,6 +1,7 @@
 import type {
   NewSession,
   NewUser,
+  Role,
   SessionRecord,
   SessionRevocationReason,
   SigningKeyRecord,
@@ -28,6 +29,8 @@ export interface UserStore {
   /** Every user, oldest first. */
   list(): Promise<UserRecord[]>;
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Replaces the user's roles; they reach access tokens issued from then on. */
+  setRoles(id: string, roles: readonly Role[]): Promise<void>;
 }
 
 export interface RefreshRotation {

@@ -40,5 +40,11 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
     async updatePasswordHash(id, passwordHash) {
       db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
     },
+    async setRoles(id, roles) {
+      db.update(users)
+        .set({ roles: [...roles] })
+        .where(eq(users.id, id))
+        .run();
+    },
   };
 }

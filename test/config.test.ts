@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, type Environment, loadConfig } from '../src/config.js';
+
+function configError(env: Environment): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: undefined,
+      database: { kind: 'sqlite', path: './data/auth.db' },
+      issuer: 'http://localhost:4000',
+      audience: 'http://localhost:4000',
+      lifetimes: {
+        accessTokenTtl: 900,
+        refreshTokenTtl: 1_209_600,
+        sessionMaxAge: 2_592_000,
+        refreshReuseInterval: 10,
+      },
+      isProduction: false,
+    });
+    expect(config.adminEmails.size).toBe(0);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'file:/var/lib/auth/auth.db',
+      AUTH_ISSUER: 'https://auth.example.com',
+      AUTH_AUDIENCE: 'https://api.example.com',
+      ACCESS_TOKEN_TTL: '300',
+      REFRESH_TOKEN_TTL: '7d',
+      SESSION_MAX_AGE: '90d',
+      REFRESH_REUSE_INTERVAL: '0',
+      AUTH_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com,',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      database: { path: '/var/lib/auth/auth.db' },
+      issuer: 'https://auth.example.com',
+      audience: 'https://api.example.com',
+      lifetimes: {
+        accessTokenTtl: 300,
+        refreshTokenTtl: 604_800,
+        sessionMaxAge: 7_776_000,
+        refreshReuseInterval: 0,
+      },
+      isProduction: true,
+    });
+    expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
+  });
+
+  it('accepts :memory: databases', () => {
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).database.path).toBe(':memory:');
+    expect(loadConfig({ DATABASE_URL: 'file::memory:' }).database.path).toBe(':memory:');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'postgres://localhost/auth' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'file:' }, 'DATABASE_URL'],
+    [{ AUTH_ISSUER: 'not a url' }, 'AUTH_ISSUER'],
+    [{ AUTH_AUDIENCE: 'also not' }, 'AUTH_AUDIENCE'],
+    [{ ACCESS_TOKEN_TTL: '15 minutes' }, 'ACCESS_TOKEN_TTL'],
+    [{ ACCESS_TOKEN_TTL: '0' }, 'ACCESS_TOKEN_TTL'],
+    [{ REFRESH_TOKEN_TTL: '-1' }, 'REFRESH_TOKEN_TTL'],
+    [{ SESSION_MAX_AGE: '1y' }, 'SESSION_MAX_AGE'],
+    [{ REFRESH_REUSE_INTERVAL: 'soon' }, 'REFRESH_REUSE_INTERVAL'],
+    [{ ACCESS_TOKEN_TTL: '15d' }, 'ACCESS_TOKEN_TTL'],
+    [{ REFRESH_TOKEN_TTL: '60d' }, 'REFRESH_TOKEN_TTL'],
+    [{ REFRESH_REUSE_INTERVAL: '14d' }, 'REFRESH_REUSE_INTERVAL'],
+    [{ AUTH_ADMIN_EMAILS: 'root@example.com, nonsense' }, 'AUTH_ADMIN_EMAILS'],
+    [{ NODE_ENV: 'production' }, 'AUTH_ISSUER'],
+    [{ NODE_ENV: 'production', AUTH_ISSUER: 'https://auth.example.com' }, 'AUTH_AUDIENCE'],
+  ])('refuses %j, naming %s', (env: Environment, variable) => {
+    const error = configError(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+  });
+
+  it('says what a duration accepts', () => {
+    expect(configError({ ACCESS_TOKEN_TTL: '15 minutes' }).message).toBe(
+      'Invalid ACCESS_TOKEN_TTL="15 minutes": expected whole seconds (900) or a number with s, m, h or d (30s, 15m, 12h, 14d), at least 1s.',
+    );
+  });
+});

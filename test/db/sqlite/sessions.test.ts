@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../../src/db/records.js';
+import { openSqliteStore } from '../../../src/db/sqlite/open.js';
+import type { Store } from '../../../src/db/store.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const HOUR = 3_600_000;
+
+let store: Store;
+let session: SessionRecord;
+
+beforeEach(async () => {
+  store = openSqliteStore(':memory:');
+  await store.users.insert({
+    id: 'u1',
+    email: 'u1@example.com',
+    name: null,
+    passwordHash: 'h',
+    roles: ['USER'],
+    createdAt: T0,
+  });
+  await store.users.insert({
+    id: 'u2',
+    email: 'u2@example.com',
+    name: null,
+    passwordHash: 'h',
+    roles: ['USER'],
+    createdAt: T0,
+  });
+  session = await store.sessions.insert({
+    id: 's1',
+    userId: 'u1',
+    currentRefreshJti: 'jti-0',
+    rotatedAt: T0,
+    createdAt: T0,
+    lastUsedAt: T0,
+    idleExpiresAt: T0 + 2 * HOUR,
+    expiresAt: T0 + 3 * HOUR,
+    userAgent: null,
+    ip: null,
+  });
+});
+afterEach(() => store.close());
+
+function rotation(overrides: Partial<Parameters<Store['sessions']['rotateRefreshToken']>[0]> = {}) {
+  return {
+    sessionId: 's1',
+    userId: 'u1',
+    presentedJti: 'jti-0',
+    nextJti: 'jti-1',
+    now: T0 + HOUR,
+    idleTimeout: 2 * HOUR,
+    ...overrides,
+  };
+}
+
+describe('SQLite sessions.rotateRefreshToken', () => {
+  it('rotates the current jti, keeps the previous one and caps the idle expiry at the absolute one', async () => {
+    const rotated = await store.sessions.rotateRefreshToken(rotation());
+    expect(rotated).toMatchObject({
+      currentRefreshJti: 'jti-1',
+      previousRefreshJti: 'jti-0',
+      rotatedAt: T0 + HOUR,
+      lastUsedAt: T0 + HOUR,
+      generation: 1,
+      idleExpiresAt: session.expiresAt,
+      expiresAt: session.expiresAt,
+    });
+  });
+
+  it.each([
+    ['a retired jti', { presentedJti: 'jti-old' }],
+    ['another user', { userId: 'u2' }],
+    ['an unknown session', { sessionId: 's2' }],
+    ['a session past its idle expiry', { now: T0 + 2 * HOUR }],
+  ])('writes nothing for %s', async (_name, overrides) => {
+    expect(await store.sessions.rotateRefreshToken(rotation(overrides))).toBeNull();
+    expect(await store.sessions.findById('s1')).toEqual(session);
+  });
+
+  it('writes nothing for a revoked session', async () => {
+    await store.sessions.revoke('s1', 'logout', T0);
+    expect(await store.sessions.rotateRefreshToken(rotation())).toBeNull();
+  });
+
+  it('lets only the first of two rotations with the same jti through', async () => {
+    const [first, second] = await Promise.all([
+      store.sessions.rotateRefreshToken(rotation({ nextJti: 'a' })),
+      store.sessions.rotateRefreshToken(rotation({ nextJti: 'b' })),
+    ]);
+    expect([first?.currentRefreshJti, second]).toEqual(['a', null]);
+  });
+});
+
+describe('SQLite sessions revocation', () => {
+  it('revokes once and reports whether this call did it', async () => {
+    expect(await store.sessions.revoke('s1', 'logout', T0 + 1)).toBe(true);
+    expect(await store.sessions.revoke('s1', 'refresh_token_reused', T0 + 2)).toBe(false);
+    expect(await store.sessions.findById('s1')).toMatchObject({
+      revokedAt: T0 + 1,
+      revokedReason: 'logout',
+    });
+  });
+
+  it('revokes every live session of a user except the one spared', async () => {
+    for (const id of ['s2', 's3']) {
+      await store.sessions.insert({ ...session, id, currentRefreshJti: `${id}-jti` });
+    }
+    await store.sessions.insert({ ...session, id: 'other', userId: 'u2', currentRefreshJti: 'o' });
+    expect(await store.sessions.revokeAllForUser('u1', 'logout', T0, 's2')).toBe(2);
+    expect((await store.sessions.findById('s2'))?.revokedAt).toBeNull();
+    expect((await store.sessions.findById('other'))?.revokedAt).toBeNull();
+    expect(await store.sessions.revokeAllForUser('u1', 'logout', T0)).toBe(1);
+  });
+});

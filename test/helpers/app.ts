@@ -1,0 +1,156 @@
+import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
+import { loadKeyRing } from '../../src/auth/signing-keys.js';
+import type { AuthDeps } from '../../src/auth/types.js';
+import { type Environment, loadConfig } from '../../src/config.js';
+import { openSqliteStore } from '../../src/db/sqlite/open.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
+import { type AuthServer, createServer } from '../../src/server.js';
+import { createTestClock, type TestClock } from './clock.js';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly data?: T | null;
+  readonly errors?: readonly {
+    readonly message: string;
+    readonly path?: readonly (string | number)[];
+    readonly extensions?: Record<string, unknown>;
+  }[];
+}
+
+export interface RequestOptions {
+  readonly variables?: Record<string, unknown>;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface TokenPairResponse {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: string;
+  readonly accessTokenExpiresAt: string;
+  readonly refreshTokenExpiresAt: string;
+  readonly user: { readonly id: string; readonly email: string; readonly roles: string[] };
+}
+
+export interface TestApp {
+  readonly yoga: AuthServer;
+  readonly clock: TestClock;
+  readonly deps: AuthDeps;
+  /** POSTs one GraphQL operation through `yoga.fetch`, in process, without a port. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    options?: RequestOptions,
+  ): Promise<GraphQLResponse<T>>;
+  signUp(email?: string, password?: string): Promise<TokenPairResponse>;
+  login(email: string, password: string): Promise<TokenPairResponse>;
+  reissue(refreshToken: string): Promise<GraphQLResponse<{ reissue: TokenPairResponse }>>;
+  close(): Promise<void>;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+export const PAIR_FIELDS = `accessToken refreshToken tokenType accessTokenExpiresAt refreshTokenExpiresAt
+  user { id email roles }`;
+
+let emailCounter = 0;
+
+/** A fresh service on in-memory SQLite with an injected clock. */
+export async function createTestApp(
+  env: Environment = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', ...env });
+  const store = openSqliteStore(config.database.path);
+  const clock = createTestClock();
+  const keys = await loadKeyRing(store.signingKeys, clock);
+  const passwords = createArgon2PasswordHasher();
+  const deps: AuthDeps = {
+    store,
+    clock,
+    keys,
+    passwords,
+    settings: {
+      issuer: config.issuer,
+      audience: config.audience,
+      lifetimes: config.lifetimes,
+      adminEmails: config.adminEmails,
+    },
+  };
+  const yoga = createServer({
+    config,
+    store,
+    clock,
+    keys,
+    passwords,
+    logger: options.logger ?? silentLogger,
+  });
+
+  async function graphql<T>(
+    query: string,
+    request: RequestOptions = {},
+  ): Promise<GraphQLResponse<T>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...request.headers,
+    };
+    if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
+    const response = await yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables: request.variables }),
+    });
+    return {
+      status: response.status,
+      ...((await response.json()) as Omit<GraphQLResponse<T>, 'status'>),
+    };
+  }
+
+  async function expectPair(
+    response: GraphQLResponse<Record<string, TokenPairResponse>>,
+    field: string,
+  ): Promise<TokenPairResponse> {
+    const pair = response.data?.[field];
+    if (pair === undefined) throw new Error(`${field} failed: ${JSON.stringify(response.errors)}`);
+    return pair;
+  }
+
+  return {
+    yoga,
+    clock,
+    deps,
+    graphql,
+    async signUp(email = `user${++emailCounter}@example.com`, password = PASSWORD) {
+      const response = await graphql<Record<string, TokenPairResponse>>(
+        `mutation ($input: SignUpInput!) { signUp(input: $input) { ${PAIR_FIELDS} } }`,
+        { variables: { input: { email, password } } },
+      );
+      return expectPair(response, 'signUp');
+    },
+    async login(email, password) {
+      const response = await graphql<Record<string, TokenPairResponse>>(
+        `mutation ($input: LoginInput!) { login(input: $input) { ${PAIR_FIELDS} } }`,
+        { variables: { input: { email, password } } },
+      );
+      return expectPair(response, 'login');
+    },
+    reissue(refreshToken) {
+      return graphql(`mutation { reissue { ${PAIR_FIELDS} } }`, { token: refreshToken });
+    },
+    close: () => store.close(),
+  };
+}
+
+/** The `extensions` of the first error, for asserting codes and reasons. */
+export function firstError(
+  response: GraphQLResponse<unknown>,
+): Record<string, unknown> | undefined {
+  return response.errors?.[0]?.extensions;
+}
+
+/** Decodes a JWT part without verifying it, for assertions on what we issued. */
+export function decodeJwtPart(token: string, part: 0 | 1): Record<string, unknown> {
+  const segment = token.split('.')[part];
+  if (segment === undefined) throw new Error('not a JWT');
+  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
+}

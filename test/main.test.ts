@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The real entry point in a real process: configuration from the environment, the database
+// folder created, migrations run, a socket, and a clean exit on SIGTERM.
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'auth-main-'));
+const databasePath = join(dir, 'nested', 'auth.db');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+function startMain(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function startListening(env: Record<string, string>): Promise<Running> {
+  const child = startMain(env);
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"([^"]+)"/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return { child, url };
+}
+
+async function post(url: string, query: string, token?: string): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  return code as number | null;
+}
+
+describe('main', () => {
+  let accessToken = '';
+
+  it('creates the database folder, migrates, serves, and exits 0 on SIGTERM', async () => {
+    const { child, url } = await startListening({ DATABASE_URL: `file:${databasePath}` });
+    expect(existsSync(databasePath)).toBe(true);
+    const signUp = await post(
+      url,
+      'mutation { signUp(input: { email: "main@example.com", password: "password123" }) { accessToken } }',
+    );
+    accessToken = (signUp.data as { signUp: { accessToken: string } }).signUp.accessToken;
+    expect(await post(url, '{ me { email } }', accessToken)).toEqual({
+      data: { me: { email: 'main@example.com' } },
+    });
+    expect(await stop(child)).toBe(0);
+  });
+
+  it('keeps its signing key across restarts, so issued tokens stay valid', async () => {
+    const { child, url } = await startListening({ DATABASE_URL: `file:${databasePath}` });
+    expect(await post(url, '{ me { email } }', accessToken)).toEqual({
+      data: { me: { email: 'main@example.com' } },
+    });
+    expect(await stop(child)).toBe(0);
+  });
+
+  it('refuses to start on an invalid variable, naming it', async () => {
+    const child = startMain({ DATABASE_URL: `file:${databasePath}`, ACCESS_TOKEN_TTL: 'forever' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid ACCESS_TOKEN_TTL="forever"');
+  });
+});

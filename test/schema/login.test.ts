@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTestApp,
+  decodeJwtPart,
+  firstError,
+  PAIR_FIELDS,
+  PASSWORD,
+  type TestApp,
+} from '../helpers/app.js';
+
+const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { ${PAIR_FIELDS} } }`;
+
+describe('login', () => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await createTestApp();
+  });
+  afterEach(() => app.close());
+
+  it('opens a new session per login, with a normalised email', async () => {
+    const signedUp = await app.signUp('grace@example.com');
+    const loggedIn = await app.login('  GRACE@example.com', PASSWORD);
+    expect(loggedIn.user.id).toBe(signedUp.user.id);
+    expect(decodeJwtPart(loggedIn.accessToken, 1).sid).not.toBe(
+      decodeJwtPart(signedUp.accessToken, 1).sid,
+    );
+  });
+
+  it('answers a wrong password and an unknown email identically', async () => {
+    await app.signUp('known@example.com');
+    const wrongPassword = await app.graphql(LOGIN, {
+      variables: { input: { email: 'known@example.com', password: 'wrong password' } },
+    });
+    const unknownEmail = await app.graphql(LOGIN, {
+      variables: { input: { email: 'nobody@example.com', password: 'wrong password' } },
+    });
+    const malformedEmail = await app.graphql(LOGIN, {
+      variables: { input: { email: 'not an email', password: 'wrong password' } },
+    });
+    expect(firstError(wrongPassword)).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'INVALID_CREDENTIALS',
+    });
+    expect(unknownEmail).toEqual(wrongPassword);
+    expect(malformedEmail).toEqual(wrongPassword);
+  });
+
+  it('runs a dummy Argon2 verification for an unknown email', async () => {
+    let dummyCalls = 0;
+    const { passwords } = app.deps;
+    const verifyDummy = passwords.verifyDummy.bind(passwords);
+    Object.assign(passwords, {
+      verifyDummy: (password: string) => {
+        dummyCalls += 1;
+        return verifyDummy(password);
+      },
+    });
+    await app.graphql(LOGIN, {
+      variables: { input: { email: 'ghost@example.com', password: PASSWORD } },
+    });
+    expect(dummyCalls).toBe(1);
+  });
+
+  it('refuses a megabyte password quickly, before hashing', async () => {
+    const started = performance.now();
+    const response = await app.graphql(LOGIN, {
+      variables: { input: { email: 'known@example.com', password: 'p'.repeat(1_000_000) } },
+    });
+    expect(firstError(response)).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'PASSWORD_TOO_LONG',
+      field: 'password',
+    });
+    // Generous bound: the point is that nothing proportional to the input was hashed.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('rehashes a password stored with outdated Argon2 parameters on the next login', async () => {
+    const { user } = await app.signUp('legacy@example.com');
+    const { hash } = await import('@node-rs/argon2');
+    const weak = await hash(PASSWORD, {
+      algorithm: 2,
+      memoryCost: 4096,
+      timeCost: 1,
+      parallelism: 1,
+    });
+    await app.deps.store.users.updatePasswordHash(user.id, weak);
+
+    await app.login('legacy@example.com', PASSWORD);
+    const stored = await app.deps.store.users.findById(user.id);
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await expect(app.login('legacy@example.com', PASSWORD)).resolves.toBeDefined();
+  });
+
+  it('ignores whatever is in the Authorization header', async () => {
+    await app.signUp('header@example.com');
+    const response = await app.graphql(LOGIN, {
+      headers: { authorization: 'Bearer not.a.token' },
+      variables: { input: { email: 'header@example.com', password: PASSWORD } },
+    });
+    expect(response.errors).toBeUndefined();
+  });
+});
