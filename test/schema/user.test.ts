@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, firstError, type TestApp } from '../helpers/app.js';
+import { signAccessToken } from '../../src/auth/sign-token.js';
+import { createTestApp, decodeJwtPart, firstError, type TestApp } from '../helpers/app.js';
 
 describe('me', () => {
   let app: TestApp;
@@ -49,6 +50,22 @@ describe('me', () => {
       code: 'UNAUTHENTICATED',
       reason: 'TOKEN_TYPE_MISMATCH',
     });
+  });
+
+  it('refuses a genuine token whose sid names another user’s session with TOKEN_INVALID', async () => {
+    const mallory = await app.signUp('mallory@example.com');
+    const alice = await app.signUp('alice@example.com');
+    const now = Math.floor(app.clock.now() / 1000);
+    const forged = await signAccessToken(app.deps.keys, app.deps.settings, {
+      userId: mallory.user.id,
+      sessionId: String(decodeJwtPart(alice.accessToken, 1).sid),
+      tokenId: 'forged',
+      issuedAt: now,
+      expiresAt: now + 60,
+      roles: ['USER'],
+    });
+    const response = await app.graphql('{ me { email } }', { token: forged });
+    expect(firstError(response)).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
   });
 
   it('refuses an access token past its expiry with TOKEN_EXPIRED, tolerating 5 s of clock skew', async () => {
