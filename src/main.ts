@@ -25,6 +25,15 @@ async function main(): Promise<void> {
   });
 
   const server = createHttpServer(yoga);
+  server.on('error', (error) => {
+    // Most often EADDRINUSE or EACCES: say so in one line instead of an unhandled-event trace.
+    logger.error('cannot listen', {
+      port: config.port,
+      host: config.host ?? null,
+      error: error.message,
+    });
+    process.exit(1);
+  });
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -79,6 +79,21 @@ describe('main', () => {
     expect(await stop(child)).toBe(0);
   });
 
+  it('exits 1 with one log line when the port is taken', async () => {
+    const first = await startListening({ DATABASE_URL: `file:${databasePath}` });
+    const port = new URL(first.url).port;
+    const second = startMain({ DATABASE_URL: `file:${databasePath}`, PORT: port });
+    let stdout = '';
+    second.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const [code] = await once(second, 'exit');
+    expect(code).toBe(1);
+    expect(stdout).toContain('"msg":"cannot listen"');
+    expect(stdout).toContain('EADDRINUSE');
+    expect(await stop(first.child)).toBe(0);
+  });
+
   it('refuses to start on an invalid variable, naming it', async () => {
     const child = startMain({ DATABASE_URL: `file:${databasePath}`, ACCESS_TOKEN_TTL: 'forever' });
     let stderr = '';
