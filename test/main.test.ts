@@ -40,6 +40,15 @@ async function startListening(env: Record<string, string>): Promise<Running> {
   return { child, url };
 }
 
+/** Everything the child writes to one stream, read when the test needs it. */
+function collect(stream: NodeJS.ReadableStream | null): () => string {
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return () => text;
+}
+
 async function post(url: string, query: string, token?: string): Promise<Record<string, unknown>> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -83,25 +92,19 @@ describe('main', () => {
     const first = await startListening({ DATABASE_URL: `file:${databasePath}` });
     const port = new URL(first.url).port;
     const second = startMain({ DATABASE_URL: `file:${databasePath}`, PORT: port });
-    let stdout = '';
-    second.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
+    const stdout = collect(second.stdout);
     const [code] = await once(second, 'exit');
     expect(code).toBe(1);
-    expect(stdout).toContain('"msg":"cannot listen"');
-    expect(stdout).toContain('EADDRINUSE');
+    expect(stdout()).toContain('"msg":"cannot listen"');
+    expect(stdout()).toContain('EADDRINUSE');
     expect(await stop(first.child)).toBe(0);
   });
 
   it('refuses to start on an invalid variable, naming it', async () => {
     const child = startMain({ DATABASE_URL: `file:${databasePath}`, ACCESS_TOKEN_TTL: 'forever' });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const stderr = collect(child.stderr);
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
-    expect(stderr).toContain('Invalid ACCESS_TOKEN_TTL="forever"');
+    expect(stderr()).toContain('Invalid ACCESS_TOKEN_TTL="forever"');
   });
 });

@@ -23,7 +23,7 @@ const LoginInput = builder.inputType('LoginInput', {
 builder.mutationField('signUp', (t) =>
   t.field({
     type: AuthPayload,
-    description: 'Creates an account and logs it in. Public: any Authorization header is ignored.',
+    description: 'Creates an account and logs it in. Public: the Authorization header is not read.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => unwrap(await ctx.auth.signUp(input, ctx.client)),
   }),
@@ -34,7 +34,7 @@ builder.mutationField('login', (t) =>
     type: AuthPayload,
     description:
       'Opens a new session. Fails with UNAUTHENTICATED / INVALID_CREDENTIALS without saying ' +
-      'whether the email or the password was wrong. Public: any Authorization header is ignored.',
+      'whether the email or the password was wrong. Public: the Authorization header is not read.',
     args: { input: t.arg({ type: LoginInput, required: true }) },
     resolve: async (_root, { input }, ctx) => unwrap(await ctx.auth.logIn(input, ctx.client)),
   }),
