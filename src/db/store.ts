@@ -16,8 +16,6 @@ export interface Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly signingKeys: SigningKeyStore;
-  /** Resolves when the store answers a trivial query. */
-  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

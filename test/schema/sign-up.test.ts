@@ -91,7 +91,7 @@ describe('signUp', () => {
     ['', PASSWORD, 'INVALID_EMAIL', 'email'],
     ['short@example.com', '1234567', 'PASSWORD_TOO_SHORT', 'password'],
     ['long@example.com', 'x'.repeat(129), 'PASSWORD_TOO_LONG', 'password'],
-  ])('refuses %j / a %#th bad input with %s', async (email, password, reason, field) => {
+  ])('refuses email %j with a bad input (case %#): %s', async (email, password, reason, field) => {
     const response = await app.graphql(SIGN_UP, { variables: { input: { email, password } } });
     expect(firstError(response)).toEqual({ code: 'BAD_USER_INPUT', reason, field });
     expect(await app.deps.store.users.list()).toEqual([]);
@@ -117,11 +117,20 @@ describe('signUp', () => {
   });
 
   it('ignores a bad, expired or refresh token in the Authorization header', async () => {
-    const { refreshToken } = await app.signUp('first@example.com');
-    for (const token of ['garbage', refreshToken]) {
+    const { accessToken, refreshToken } = await app.signUp('first@example.com');
+    app.clock.advanceSeconds(3600);
+    expect(firstError(await app.graphql('{ me { id } }', { token: accessToken }))?.reason).toBe(
+      'TOKEN_EXPIRED',
+    );
+    for (const [index, token] of ['garbage', refreshToken, accessToken].entries()) {
       const response = await app.graphql(SIGN_UP, {
         token,
-        variables: { input: { email: `ignored-${token.length}@example.com`, password: PASSWORD } },
+        variables: {
+          input: {
+            email: `ignored-${index}@example.com`,
+            password: PASSWORD,
+          },
+        },
       });
       expect(response.errors).toBeUndefined();
     }

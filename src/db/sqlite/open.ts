@@ -29,14 +29,10 @@ export function openSqliteStore(path: string): Store {
   const db = drizzle({ client: sqlite });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 
-  const ping = sqlite.prepare('SELECT 1');
   return {
     users: createSqliteUserStore(db),
     sessions: createSqliteSessionStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
-    async ping() {
-      ping.get();
-    },
     async close() {
       if (sqlite.open) sqlite.close();
     },
