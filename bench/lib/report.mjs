@@ -1,0 +1,233 @@
+// The figures with their targets, the printed table, and the SVG chart.
+
+/**
+ * Each figure: the median over rounds (with min and max), its target, and whether it is met.
+ * `higherIsBetter` decides which way the target points.
+ */
+export function buildFigures(m) {
+  const figures = [];
+  const add = (id, label, unit, summary, target, higherIsBetter, note) => {
+    const value = typeof summary === 'number' ? summary : summary.median;
+    const met = higherIsBetter ? value >= target : value <= target;
+    figures.push({
+      id,
+      label,
+      unit,
+      value,
+      min: typeof summary === 'number' ? value : summary.min,
+      max: typeof summary === 'number' ? value : summary.max,
+      spread: typeof summary === 'number' ? 0 : summary.spread,
+      target,
+      higherIsBetter,
+      met,
+      note,
+    });
+  };
+  const q = m['protected-query'];
+  if (q) {
+    add(
+      'query-vs-yoga',
+      'me { id }: service / bare yoga',
+      'x',
+      q.ratios.vsYogaBare,
+      0.9,
+      true,
+      'throughput ratio, same run',
+    );
+    add(
+      'query-vs-apollo',
+      'me { id }: service / Apollo + jsonwebtoken',
+      'x',
+      q.ratios.vsApolloJsonwebtoken,
+      2,
+      true,
+      'throughput ratio, same run',
+    );
+    add(
+      'query-vs-better-auth',
+      'me { id }: service / better-auth get-session',
+      'x',
+      q.ratios.vsBetterAuth,
+      4,
+      true,
+      'throughput ratio, same run',
+    );
+  }
+  const r = m.reissue;
+  if (r) {
+    add(
+      'reissue-rate',
+      'reissue rotations/s (distinct sessions)',
+      '/s',
+      r.rotationsPerSecond,
+      1000,
+      true,
+      `${r.vsYogaBare.median.toFixed(2)}x bare yoga's rate in the same run`,
+    );
+    add(
+      'reissue-lineages',
+      'lost or forked lineages after the run',
+      '',
+      r.lineage.lost + r.lineage.forked + r.lineage.revoked,
+      0,
+      false,
+      `${r.lineage.checked} sessions, ${r.lineage.rotations} rotations checked in the database`,
+    );
+  }
+  const l = m.login;
+  if (l) {
+    add(
+      'login-vs-argon2',
+      'logins/s / raw Argon2id verifications/s',
+      'x',
+      l.loginVsArgon2,
+      0.9,
+      true,
+      `${l.loginsPerSecond.median.toFixed(1)} logins/s vs ${l.argon2PerSecond.median.toFixed(1)} verifications/s`,
+    );
+    add(
+      'storm-p99',
+      'me { id } p99 during a login storm / idle p99',
+      'x',
+      l.stormVsIdleP99,
+      2,
+      false,
+      `idle ${l.idleP99.median.toFixed(2)} ms, storm ${l.stormP99.median.toFixed(2)} ms at ${l.probeRate} req/s`,
+    );
+  }
+  const mem = m.memory;
+  if (mem) {
+    add(
+      'rss',
+      `RSS with ${mem.liveSessions.toLocaleString('en')} live sessions, caches warm`,
+      'MiB',
+      mem.serviceRssMiB,
+      150,
+      false,
+      `bare yoga ${mem.yogaBareRssMiB.toFixed(0)} MiB after as many requests`,
+    );
+  }
+  const s = m.startup;
+  if (s) {
+    add(
+      'startup',
+      'start-up to first me { id } answer',
+      'ms',
+      s.serviceMs,
+      1000,
+      false,
+      `bare yoga ${s.yogaBareMs.median.toFixed(0)} ms in the same run`,
+    );
+    add(
+      'startup-empty',
+      'start-up on an empty database',
+      'ms',
+      s.serviceEmptyDbMs,
+      1000,
+      false,
+      'migrations and key generation included',
+    );
+  }
+  return figures;
+}
+
+function formatValue(value, unit) {
+  if (unit === 'x') return `${value.toFixed(2)}x`;
+  if (unit === '') return String(value);
+  if (unit === 'MiB') return `${value.toFixed(1)} MiB`;
+  if (unit === 'ms') return `${value.toFixed(0)} ms`;
+  return `${value.toFixed(0)}${unit}`;
+}
+
+function formatTarget(figure) {
+  return `${figure.higherIsBetter ? '>=' : '<='} ${formatValue(figure.target, figure.unit)}`;
+}
+
+export function printTable(results) {
+  const rows = results.figures.map((figure) => [
+    figure.label,
+    formatValue(figure.value, figure.unit),
+    figure.min === figure.max
+      ? ''
+      : `${formatValue(figure.min, figure.unit)} .. ${formatValue(figure.max, figure.unit)}`,
+    formatTarget(figure),
+    figure.met ? 'met' : 'MISSED',
+  ]);
+  const header = ['figure', 'median', 'range over rounds', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const m = results.machine;
+  const out = [
+    '',
+    `${results.command}  (${results.options.profile}: ${results.options.rounds} rounds x ${results.options.seconds} s, ${results.durationSeconds} s in all)`,
+    `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, commit ${m.commit}`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * A horizontal bar per figure, scaled so that 1 is the target: a bar past the line meets it.
+ * For "at most" targets the scale is target / value, so longer is better everywhere. The
+ * whisker spans the worst and best rounds.
+ */
+export function renderChart(results) {
+  const figures = results.figures;
+  const rowHeight = 34;
+  const left = 330;
+  const width = 860;
+  const plotWidth = width - left - 150;
+  const top = 58;
+  const height = top + figures.length * rowHeight + 40;
+  const score = (figure, value) => {
+    if (figure.higherIsBetter) return value / figure.target;
+    if (figure.target === 0) return value === 0 ? 1 : 0;
+    return figure.target / value;
+  };
+  const maxScore = Math.max(2, ...figures.map((f) => Math.max(score(f, f.min), score(f, f.max))));
+  const scaleMax = Math.ceil(maxScore);
+  const x = (s) => Math.round((left + (Math.min(s, scaleMax) / scaleMax) * plotWidth) * 10) / 10;
+  const escapeXml = (text) =>
+    String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const m = results.machine;
+
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="Benchmark figures against their targets">`,
+    `<title>Benchmark figures against their targets</title>`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="12" y="20" font-size="14" font-weight="bold">Each figure against its target (1 = target; right of the line = met)</text>`,
+    `<text x="12" y="38" fill="#555">${escapeXml(`${results.command} · ${m.cpu}, ${m.cores} cores · Node ${m.node} · commit ${m.commit} · ${results.startedAt.slice(0, 10)}`)}</text>`,
+  ];
+  for (let tick = 0; tick <= scaleMax; tick++) {
+    const tx = x(tick);
+    parts.push(
+      `<line x1="${tx}" y1="${top - 6}" x2="${tx}" y2="${height - 34}" stroke="${tick === 1 ? '#222' : '#e3e3e3'}" stroke-width="${tick === 1 ? 1.5 : 1}"/>`,
+      `<text x="${tx}" y="${height - 20}" text-anchor="middle" fill="#555">${tick}x</text>`,
+    );
+  }
+  figures.forEach((figure, i) => {
+    const y = top + i * rowHeight;
+    const s = score(figure, figure.value);
+    const lo = score(figure, figure.higherIsBetter ? figure.min : figure.max);
+    const hi = score(figure, figure.higherIsBetter ? figure.max : figure.min);
+    const color = figure.met ? '#2e7d32' : '#c62828';
+    parts.push(
+      `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(figure.label)}</text>`,
+      `<rect x="${left}" y="${y + 5}" width="${Math.max(1, Math.round((x(s) - left) * 10) / 10)}" height="16" fill="${color}" opacity="0.8"/>`,
+      `<line x1="${x(lo)}" y1="${y + 13}" x2="${x(hi)}" y2="${y + 13}" stroke="#111" stroke-width="1.5"/>`,
+      `<line x1="${x(lo)}" y1="${y + 8}" x2="${x(lo)}" y2="${y + 18}" stroke="#111"/>`,
+      `<line x1="${x(hi)}" y1="${y + 8}" x2="${x(hi)}" y2="${y + 18}" stroke="#111"/>`,
+      `<text x="${left + plotWidth + 10}" y="${y + 17}">${escapeXml(`${formatValue(figure.value, figure.unit)} (${formatTarget(figure)})`)}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,141 @@
+// 3. Logins per second as a ratio to the raw Argon2id verification rate at the service's own
+// parameters, and the p99 of protected queries during a login storm against idle p99.
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { runTool } from '../lib/child-json.mjs';
+import { probeLatency } from '../lib/latency-probe.mjs';
+import { assertNoFailures } from '../lib/load.mjs';
+import { runLogins } from '../lib/login-requests.mjs';
+import { PASSWORD, ROOT, signUp, startService } from '../lib/service.mjs';
+import { orderForRound, summarise } from '../lib/stats.mjs';
+
+const TOOLS = fileURLToPath(new URL('../tools/', import.meta.url));
+const ME_QUERY = JSON.stringify({ query: '{ me { id } }' });
+/** Requests per second of the latency probe: a steady trickle of protected queries. */
+const PROBE_RATE = 200;
+/** Logins in flight, for the service and for the raw Argon2 loop alike. */
+const LOGIN_CONCURRENCY = 8;
+const ACCOUNTS = 16;
+
+export async function measureLogin(options, workDir) {
+  const { seconds, rounds, warmupSeconds } = options;
+  const dbPath = join(workDir, 'login.db');
+  const service = await startService({ dbPath });
+  try {
+    const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `login${i}@example.com`);
+    const pairs = [];
+    for (const email of accounts) pairs.push(await signUp(service.url, email));
+    const bearers = pairs.map((pair) => `Bearer ${pair.accessToken}`);
+    const hash = readPasswordHash(dbPath, accounts[0]);
+
+    const logins = (s) =>
+      runLogins({
+        url: service.url,
+        accounts,
+        password: PASSWORD,
+        connections: LOGIN_CONCURRENCY,
+        seconds: s,
+      });
+    const argon2 = async (s) => {
+      const { verified, seconds: elapsed } = await runTool(
+        'argon2-rate',
+        join(TOOLS, 'argon2-rate.mjs'),
+        {
+          HASH: hash,
+          PASSWORD,
+          CONCURRENCY: String(LOGIN_CONCURRENCY),
+          SECONDS: String(s),
+        },
+      );
+      return { requestsPerSecond: verified / elapsed };
+    };
+    const probe = () =>
+      probeLatency({
+        url: service.url,
+        body: ME_QUERY,
+        headerPool: bearers,
+        rate: PROBE_RATE,
+        seconds,
+        verify: (text) => text.startsWith('{"data":{"me":{"id":"'),
+      });
+    const storm = async () => {
+      const stormProcess = runTool('login-storm', join(TOOLS, 'login-storm.mjs'), {
+        URL: service.url,
+        ACCOUNTS: accounts.join(','),
+        PASSWORD,
+        CONNECTIONS: String(LOGIN_CONCURRENCY),
+        SECONDS: String(seconds + 1),
+      });
+      await sleep(500);
+      const probed = await probe();
+      const stormRun = await stormProcess;
+      assertNoFailures('login storm', stormRun);
+      return { ...probed, stormLoginsPerSecond: stormRun.requestsPerSecond };
+    };
+
+    assertNoFailures('login warm-up', await logins(warmupSeconds));
+    assertNoFailures('probe warm-up', await probe());
+
+    const rate = [];
+    const latency = [];
+    const rateSubjects = [
+      { name: 'argon2', run: argon2 },
+      { name: 'login', run: logins },
+    ];
+    const latencySubjects = [
+      { name: 'idle', run: probe },
+      { name: 'storm', run: storm },
+    ];
+    for (let round = 0; round < rounds; round++) {
+      const r = {};
+      for (const subject of orderForRound(rateSubjects, round)) {
+        r[subject.name] = await subject.run(seconds);
+        if (subject.name === 'login') assertNoFailures(`login round ${round + 1}`, r.login);
+      }
+      rate.push(r);
+      const l = {};
+      for (const subject of orderForRound(latencySubjects, round)) {
+        l[subject.name] = await subject.run();
+        assertNoFailures(`${subject.name} probe round ${round + 1}`, l[subject.name]);
+      }
+      latency.push(l);
+      process.stderr.write(
+        `  round ${round + 1}: login ${r.login.requestsPerSecond.toFixed(1)}/s, argon2 ${r.argon2.requestsPerSecond.toFixed(1)}/s; ` +
+          `p99 idle ${l.idle.latency.p99.toFixed(2)} ms, storm ${l.storm.latency.p99.toFixed(2)} ms (${l.storm.stormLoginsPerSecond.toFixed(1)} logins/s)\n`,
+      );
+    }
+    return {
+      concurrency: LOGIN_CONCURRENCY,
+      probeRate: PROBE_RATE,
+      loginsPerSecond: summarise(rate.map((r) => r.login.requestsPerSecond)),
+      argon2PerSecond: summarise(rate.map((r) => r.argon2.requestsPerSecond)),
+      loginVsArgon2: summarise(
+        rate.map((r) => r.login.requestsPerSecond / r.argon2.requestsPerSecond),
+      ),
+      idleP99: summarise(latency.map((l) => l.idle.latency.p99)),
+      stormP99: summarise(latency.map((l) => l.storm.latency.p99)),
+      idleP50: summarise(latency.map((l) => l.idle.latency.p50)),
+      stormP50: summarise(latency.map((l) => l.storm.latency.p50)),
+      stormLoginsPerSecond: summarise(latency.map((l) => l.storm.stormLoginsPerSecond)),
+      stormVsIdleP99: summarise(latency.map((l) => l.storm.latency.p99 / l.idle.latency.p99)),
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+/** The stored hash of an account: the raw Argon2 loop then runs at exactly these parameters. */
+function readPasswordHash(dbPath, email) {
+  const Database = createRequire(join(ROOT, 'package.json'))('better-sqlite3');
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const row = db.prepare('SELECT password_hash AS hash FROM users WHERE email = ?').get(email);
+    if (row === undefined) throw new Error(`no user ${email}`);
+    return row.hash;
+  } finally {
+    db.close();
+  }
+}
