@@ -24,6 +24,8 @@ export interface Config {
   readonly audience: string;
   readonly lifetimes: TokenLifetimes;
   readonly adminEmails: ReadonlySet<string>;
+  /** Verified access tokens remembered per process; 0 turns the cache off. */
+  readonly accessTokenCacheSize: number;
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   /** Development mode: masked errors carry their original message, for local debugging only. */
@@ -67,6 +69,7 @@ export function loadConfig(env: Environment): Config {
     audience,
     lifetimes: readLifetimes(env),
     adminEmails: readAdminEmails(env),
+    accessTokenCacheSize: readCount(env, 'ACCESS_TOKEN_CACHE_SIZE', 10_000),
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
@@ -100,6 +103,16 @@ function readDatabase(env: Environment): DatabaseConfig {
     );
   }
   return { kind: 'sqlite', path };
+}
+
+function readCount(env: Environment, name: string, fallback: number): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const count = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isNaN(count)) {
+    throw new ConfigError(name, 'expected a whole number (0 or more)', raw);
+  }
+  return count;
 }
 
 function readIssuer(env: Environment, name: string, required: boolean): string | undefined {

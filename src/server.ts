@@ -51,15 +51,18 @@ mutation Reissue {
 /** Builds the GraphQL server. It does not listen: `main.ts` does, tests call `fetch` directly. */
 export function createServer(deps: ServerDeps): AuthServer {
   const { config, logger } = deps;
-  const auth = createAuthService({
-    ...deps,
-    settings: {
-      issuer: config.issuer,
-      audience: config.audience,
-      lifetimes: config.lifetimes,
-      adminEmails: config.adminEmails,
+  const auth = createAuthService(
+    {
+      ...deps,
+      settings: {
+        issuer: config.issuer,
+        audience: config.audience,
+        lifetimes: config.lifetimes,
+        adminEmails: config.adminEmails,
+      },
     },
-  });
+    { accessTokenCacheSize: config.accessTokenCacheSize },
+  );
 
   return createYoga<ServerContext, GraphQLContext>({
     schema,

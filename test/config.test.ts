@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       isProduction: false,
     });
     expect(config.adminEmails.size).toBe(0);
+    expect(config.accessTokenCacheSize).toBe(10_000);
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       REFRESH_TOKEN_TTL: '7d',
       SESSION_MAX_AGE: '90d',
       REFRESH_REUSE_INTERVAL: '0',
+      ACCESS_TOKEN_CACHE_SIZE: '500',
       AUTH_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com,',
       NODE_ENV: 'production',
     });
@@ -58,9 +60,14 @@ describe('loadConfig', () => {
         sessionMaxAge: 7_776_000,
         refreshReuseInterval: 0,
       },
+      accessTokenCacheSize: 500,
       isProduction: true,
     });
     expect([...config.adminEmails]).toEqual(['root@example.com', 'ops@example.com']);
+  });
+
+  it('turns the access token cache off with ACCESS_TOKEN_CACHE_SIZE=0', () => {
+    expect(loadConfig({ ACCESS_TOKEN_CACHE_SIZE: '0' }).accessTokenCacheSize).toBe(0);
   });
 
   it('accepts :memory: databases', () => {
@@ -84,6 +91,8 @@ describe('loadConfig', () => {
     [{ REFRESH_TOKEN_TTL: '60d' }, 'REFRESH_TOKEN_TTL'],
     [{ REFRESH_REUSE_INTERVAL: '14d' }, 'REFRESH_REUSE_INTERVAL'],
     [{ AUTH_ADMIN_EMAILS: 'root@example.com, nonsense' }, 'AUTH_ADMIN_EMAILS'],
+    [{ ACCESS_TOKEN_CACHE_SIZE: 'many' }, 'ACCESS_TOKEN_CACHE_SIZE'],
+    [{ ACCESS_TOKEN_CACHE_SIZE: '-1' }, 'ACCESS_TOKEN_CACHE_SIZE'],
     [{ NODE_ENV: 'production' }, 'AUTH_ISSUER'],
     [{ NODE_ENV: 'production', AUTH_ISSUER: 'https://auth.example.com' }, 'AUTH_AUDIENCE'],
   ])('refuses %j, naming %s', (env: Environment, variable) => {

@@ -1,5 +1,6 @@
 // Command-line options: `--quick` for a short run, `--only a,b` to pick suites.
 
+import { resolve } from 'node:path';
 export const SUITES = ['protected-query', 'reissue', 'login', 'memory', 'startup'];
 
 const FULL = {
@@ -27,15 +28,18 @@ const QUICK = {
 };
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${SUITES.join(',')}] [--no-build]
-                       [--rounds N] [--seconds N] [--live-sessions N]
+                       [--rounds N] [--seconds N] [--live-sessions N] [--cpu-prof DIR]
   --quick          a short run (seconds per suite) to check that everything works
   --only LIST      run only these suites (comma-separated)
-  --no-build       skip \`npm run build\` (dist/ must be current)`;
+  --no-build       skip \`npm run build\` (dist/ must be current)
+  --cpu-prof DIR   run the service under \`node --cpu-prof\`, writing profiles to DIR
+                   (summarise one with \`node bench/tools/summarise-profile.mjs FILE\`)`;
 
 export function parseOptions(argv) {
   let options = { ...FULL };
   let suites = [...SUITES];
   let build = true;
+  let cpuProfileDir;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -57,9 +61,12 @@ export function parseOptions(argv) {
     else if (arg === '--rounds') options.rounds = count();
     else if (arg === '--seconds') options.seconds = count();
     else if (arg === '--live-sessions') options.liveSessions = count();
+    else if (arg === '--cpu-prof') cpuProfileDir = resolve(value());
     else if (arg === '--help' || arg === '-h') return { help: USAGE };
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
+  options.serviceNodeArgs =
+    cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
   return { options, suites, build };
 }
 

@@ -93,3 +93,12 @@ export function readRss(pid) {
   if (match === null) throw new Error(`No VmRSS for process ${pid}`);
   return Number(match[1]) * 1024;
 }
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc (Linux). */
+export function readCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}

@@ -44,6 +44,15 @@ export function buildFigures(m) {
       'throughput ratio, same run',
     );
     add(
+      'query-cache-gain',
+      'me { id }: service / same service, token cache off',
+      'x',
+      q.ratios.cacheOnVsOff,
+      1,
+      true,
+      'before/after of the verified-token cache, same run',
+    );
+    add(
       'query-vs-better-auth',
       'me { id }: service / better-auth get-session',
       'x',

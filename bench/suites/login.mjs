@@ -23,7 +23,7 @@ const ACCOUNTS = 16;
 export async function measureLogin(options, workDir) {
   const { seconds, rounds, warmupSeconds } = options;
   const dbPath = join(workDir, 'login.db');
-  const service = await startService({ dbPath });
+  const service = await startService({ dbPath, nodeArgs: options.serviceNodeArgs });
   try {
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => `login${i}@example.com`);
     const pairs = [];

@@ -37,7 +37,7 @@ export async function measureMemory(options, workDir) {
       verify: (text) => text.startsWith('{"data":{"me":{"id":"'),
     });
 
-  const service = await startService({ dbPath });
+  const service = await startService({ dbPath, nodeArgs: options.serviceNodeArgs });
   let bare;
   try {
     const serviceIdle = readRss(service.pid);

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { assertNoFailures, runLoad } from '../lib/load.mjs';
 import { startApolloJsonwebtoken, startBareYoga, startBetterAuth } from '../lib/peers.mjs';
+import { readCpuSeconds } from '../lib/processes.mjs';
 import { openSessions, signUp, startService } from '../lib/service.mjs';
 import { orderForRound, summarise } from '../lib/stats.mjs';
 
@@ -13,7 +14,10 @@ const isSession = (text) => text.includes('"session":{') && text.includes('"user
 
 export async function measureProtectedQuery(options, workDir) {
   const { connections, seconds, rounds, sessions, warmupSeconds } = options;
-  const service = await startService({ dbPath: join(workDir, 'protected.db') });
+  const service = await startService({
+    dbPath: join(workDir, 'protected.db'),
+    nodeArgs: options.serviceNodeArgs,
+  });
   const subjects = [];
   try {
     await signUp(service.url, 'bench@example.com');
@@ -23,6 +27,19 @@ export async function measureProtectedQuery(options, workDir) {
       name: 'service',
       handle: service,
       run: (s) => graphqlLoad(service.url, bearers, s),
+    });
+
+    // The same service with the verified-token cache off: the cache's before/after, same run.
+    const uncached = await startService({
+      dbPath: join(workDir, 'protected.db'),
+      name: 'service-uncached',
+      extra: { ACCESS_TOKEN_CACHE_SIZE: '0' },
+      nodeArgs: options.serviceNodeArgs,
+    });
+    subjects.push({
+      name: 'service-uncached',
+      handle: uncached,
+      run: (s) => graphqlLoad(uncached.url, bearers, s),
     });
 
     const bare = await startBareYoga();
@@ -73,11 +90,14 @@ export async function measureProtectedQuery(options, workDir) {
     for (let round = 0; round < rounds; round++) {
       const results = {};
       for (const subject of orderForRound(subjects, round)) {
+        const cpuBefore = readCpuSeconds(subject.handle.pid);
         const run = await subject.run(seconds);
+        run.cpuMicrosPerRequest =
+          ((readCpuSeconds(subject.handle.pid) - cpuBefore) * 1e6) / run.completed;
         assertNoFailures(`${subject.name} round ${round + 1}`, run);
         results[subject.name] = run;
         log(
-          `  round ${round + 1} ${subject.name}: ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.latency.p99} ms`,
+          `  round ${round + 1} ${subject.name}: ${run.requestsPerSecond.toFixed(0)} req/s, p99 ${run.latency.p99} ms, ${run.cpuMicrosPerRequest.toFixed(0)} µs CPU/request`,
         );
       }
       perRound.push(results);
@@ -96,15 +116,29 @@ function summariseRounds(perRound) {
   const p99 = Object.fromEntries(
     names.map((name) => [name, summarise(perRound.map((r) => r[name].latency.p99))]),
   );
+  const cpu = Object.fromEntries(
+    names.map((name) => [name, summarise(perRound.map((r) => r[name].cpuMicrosPerRequest))]),
+  );
+  // CPU per request is far less sensitive to a busy machine than throughput is.
+  const cpuRatio = (other) =>
+    summarise(perRound.map((r) => r[other].cpuMicrosPerRequest / r.service.cpuMicrosPerRequest));
   const ratio = (other) =>
     summarise(perRound.map((r) => r.service.requestsPerSecond / r[other].requestsPerSecond));
   return {
     throughput,
     p99,
+    cpuMicrosPerRequest: cpu,
+    cpuEfficiency: {
+      vsYogaBare: cpuRatio('yoga-bare'),
+      vsApolloJsonwebtoken: cpuRatio('apollo-jsonwebtoken'),
+      vsBetterAuth: cpuRatio('better-auth'),
+      cacheOnVsOff: cpuRatio('service-uncached'),
+    },
     ratios: {
       vsYogaBare: ratio('yoga-bare'),
       vsApolloJsonwebtoken: ratio('apollo-jsonwebtoken'),
       vsBetterAuth: ratio('better-auth'),
+      cacheOnVsOff: ratio('service-uncached'),
     },
   };
 }

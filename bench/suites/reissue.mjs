@@ -17,7 +17,7 @@ const ME_QUERY = JSON.stringify({ query: '{ me { id } }' });
 export async function measureReissue(options, workDir) {
   const { connections, seconds, rounds, reissueSessions, warmupSeconds } = options;
   const dbPath = join(workDir, 'reissue.db');
-  const service = await startService({ dbPath });
+  const service = await startService({ dbPath, nodeArgs: options.serviceNodeArgs });
   let bare;
   try {
     await signUp(service.url, 'reissue@example.com');

@@ -4,6 +4,7 @@ import { readBearerToken } from './bearer.js';
 import { findSessionFailure } from './session-state.js';
 import type { VerifiedToken } from './token-types.js';
 import type { AuthDeps, Viewer } from './types.js';
+import { type VerifiedTokenCache, verifyTokenWithCache } from './verified-token-cache.js';
 import { verifyToken } from './verify-token.js';
 
 /**
@@ -11,16 +12,24 @@ import { verifyToken } from './verify-token.js';
  * (see {@link verifyToken}) whose session is live, that is not revoked and within its idle and
  * absolute lifetimes. Revocation therefore takes effect on the very next request.
  *
+ * `verifiedTokens` (null for none) spares the signature check for a token seen before; the
+ * session is read on every request regardless, and is never cached.
+ *
  * Fails with the reason a client acts on: TOKEN_EXPIRED means reissue, anything else log in.
  */
 export async function authenticateAccessToken(
   deps: AuthDeps,
   authorization: string | null,
+  verifiedTokens: VerifiedTokenCache | null,
 ): Promise<Result<Viewer, AuthenticationFailure>> {
   const bearer = readBearerToken(authorization);
   if (!bearer.ok) return bearer;
   const now = deps.clock.now();
-  const verified = await verifyToken(bearer.value, 'access', deps.keys, deps.settings, now);
+  const { keys, settings } = deps;
+  const verified =
+    verifiedTokens === null
+      ? await verifyToken(bearer.value, 'access', keys, settings, now)
+      : await verifyTokenWithCache(verifiedTokens, bearer.value, 'access', keys, settings, now);
   if (!verified.ok) return verified;
 
   const { userId, sessionId, tokenId, roles } = verified.value;

@@ -8,6 +8,7 @@ import { reissueTokens } from './reissue.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './token-types.js';
 import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './types.js';
+import { createVerifiedTokenCache } from './verified-token-cache.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {
@@ -29,11 +30,22 @@ export interface AuthService {
   listUsers(): Promise<UserRecord[]>;
 }
 
-export function createAuthService(deps: AuthDeps): AuthService {
+export interface AuthServiceOptions {
+  /** How many verified access tokens to remember (0: verify every signature every time). */
+  readonly accessTokenCacheSize: number;
+}
+
+export function createAuthService(deps: AuthDeps, options: AuthServiceOptions): AuthService {
+  // Per instance: two servers in one process share no cached verification.
+  const verifiedTokens =
+    options.accessTokenCacheSize > 0
+      ? createVerifiedTokenCache(options.accessTokenCacheSize)
+      : null;
   return {
     signUp: (input, client) => signUp(deps, input, client),
     logIn: (input, client) => logIn(deps, input, client),
-    authenticateAccessToken: (authorization) => authenticateAccessToken(deps, authorization),
+    authenticateAccessToken: (authorization) =>
+      authenticateAccessToken(deps, authorization, verifiedTokens),
     verifyRefreshToken: (authorization) => verifyRefreshToken(deps, authorization),
     reissue: (token) => reissueTokens(deps, token),
     logOut: (viewer, scope) => logOut(deps, viewer, scope),
