@@ -1,4 +1,5 @@
 import { createServer as createHttpServer } from 'node:http';
+import { createArgon2WorkerPool } from './auth/argon2-workers.js';
 import { createArgon2PasswordHasher } from './auth/passwords.js';
 import { loadKeyRing } from './auth/signing-keys.js';
 import { systemClock } from './clock.js';
@@ -15,12 +16,13 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const store = openSqliteStore(config.database.path);
   const keys = await loadKeyRing(store.signingKeys, systemClock);
+  const argon2 = createArgon2WorkerPool();
   const yoga = createServer({
     config,
     store,
     clock: systemClock,
     keys,
-    passwords: createArgon2PasswordHasher(),
+    passwords: createArgon2PasswordHasher(argon2),
     logger,
   });
 
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     server.close(() => {
-      void store.close().then(() => process.exit(0));
+      void Promise.all([store.close(), argon2.close()]).then(() => process.exit(0));
     });
     server.closeIdleConnections();
   }

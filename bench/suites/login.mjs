@@ -39,15 +39,17 @@ export async function measureLogin(options, workDir) {
         connections: LOGIN_CONCURRENCY,
         seconds: s,
       });
-    const argon2 = async (s) => {
+    const argon2 = (runner) => async (s) => {
       const { verified, seconds: elapsed } = await runTool(
-        'argon2-rate',
+        `argon2-rate (${runner})`,
         join(TOOLS, 'argon2-rate.mjs'),
         {
           HASH: hash,
           PASSWORD,
           CONCURRENCY: String(LOGIN_CONCURRENCY),
           SECONDS: String(s),
+          RUNNER: runner,
+          ROOT,
         },
       );
       return { requestsPerSecond: verified / elapsed };
@@ -82,7 +84,8 @@ export async function measureLogin(options, workDir) {
     const rate = [];
     const latency = [];
     const rateSubjects = [
-      { name: 'argon2', run: argon2 },
+      { name: 'argon2', run: argon2('service') },
+      { name: 'argon2-libuv', run: argon2('libuv') },
       { name: 'login', run: logins },
     ];
     const latencySubjects = [
@@ -103,7 +106,7 @@ export async function measureLogin(options, workDir) {
       }
       latency.push(l);
       process.stderr.write(
-        `  round ${round + 1}: login ${r.login.requestsPerSecond.toFixed(1)}/s, argon2 ${r.argon2.requestsPerSecond.toFixed(1)}/s; ` +
+        `  round ${round + 1}: login ${r.login.requestsPerSecond.toFixed(1)}/s, argon2 ${r.argon2.requestsPerSecond.toFixed(1)}/s (libuv pool ${r['argon2-libuv'].requestsPerSecond.toFixed(1)}/s); ` +
           `p99 idle ${l.idle.latency.p99.toFixed(2)} ms, storm ${l.storm.latency.p99.toFixed(2)} ms (${l.storm.stormLoginsPerSecond.toFixed(1)} logins/s)\n`,
       );
     }
@@ -112,6 +115,10 @@ export async function measureLogin(options, workDir) {
       probeRate: PROBE_RATE,
       loginsPerSecond: summarise(rate.map((r) => r.login.requestsPerSecond)),
       argon2PerSecond: summarise(rate.map((r) => r.argon2.requestsPerSecond)),
+      argon2LibuvPerSecond: summarise(rate.map((r) => r['argon2-libuv'].requestsPerSecond)),
+      loginVsArgon2Libuv: summarise(
+        rate.map((r) => r.login.requestsPerSecond / r['argon2-libuv'].requestsPerSecond),
+      ),
       loginVsArgon2: summarise(
         rate.map((r) => r.login.requestsPerSecond / r.argon2.requestsPerSecond),
       ),

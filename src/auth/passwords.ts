@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type Algorithm, hash, parseOptions, verify } from '@node-rs/argon2';
+import { type Algorithm, parseOptions } from '@node-rs/argon2';
 import type { InputFailure } from '../errors.js';
+import { type Argon2Runner, threadPoolArgon2Runner } from './argon2-workers.js';
 
 /** Argon2id with the OWASP-recommended minimum: 19 MiB of memory, 2 passes, 1 lane. */
 export const ARGON2ID_PARAMETERS = {
@@ -52,16 +53,22 @@ export interface PasswordHasher {
   needsRehash(passwordHash: string): boolean;
 }
 
-export function createArgon2PasswordHasher(): PasswordHasher {
+/**
+ * `runner` decides where hashing runs: the libuv thread pool by default, or the low-priority
+ * worker pool of `createArgon2WorkerPool` (what `main.ts` uses).
+ */
+export function createArgon2PasswordHasher(
+  runner: Argon2Runner = threadPoolArgon2Runner,
+): PasswordHasher {
   const options = { ...ARGON2ID_PARAMETERS };
   // Made up front, so even the first unknown-email login costs one verify and no extra hash.
-  const dummyHash = hash(randomBytes(32), options);
+  const dummyHash = runner.hash(randomBytes(32).toString('base64url'), options);
   // Observed here so a failure cannot crash the process before the first login awaits it.
   dummyHash.catch(() => undefined);
 
   async function verifyHash(passwordHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(passwordHash, normalisePassword(password));
+      return await runner.verify(passwordHash, normalisePassword(password));
     } catch {
       // A hash that does not parse verifies nothing; it must not become a 500.
       return false;
@@ -69,7 +76,7 @@ export function createArgon2PasswordHasher(): PasswordHasher {
   }
 
   return {
-    hash: (password) => hash(normalisePassword(password), options),
+    hash: (password) => runner.hash(normalisePassword(password), options),
     verify: verifyHash,
     async verifyDummy(password) {
       await verifyHash(await dummyHash, password);

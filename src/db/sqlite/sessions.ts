@@ -12,6 +12,32 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare();
 
+  // Check and rotate in one conditional UPDATE: of any number of concurrent callers presenting
+  // the same refresh token, exactly one matches `current_refresh_jti`. Prepared once: building
+  // and compiling it per call cost about a quarter of a rotation's CPU time.
+  const rotate = db
+    .update(sessions)
+    .set({
+      previousRefreshJti: sql`${sql.placeholder('presentedJti')}`,
+      currentRefreshJti: sql`${sql.placeholder('nextJti')}`,
+      rotatedAt: sql`${sql.placeholder('now')}`,
+      lastUsedAt: sql`${sql.placeholder('now')}`,
+      idleExpiresAt: sql`min(${sql.placeholder('idleExpiresAt')}, ${sessions.expiresAt})`,
+      generation: sql`${sessions.generation} + 1`,
+    })
+    .where(
+      and(
+        eq(sessions.id, sql.placeholder('sessionId')),
+        eq(sessions.userId, sql.placeholder('userId')),
+        eq(sessions.currentRefreshJti, sql.placeholder('presentedJti')),
+        isNull(sessions.revokedAt),
+        gt(sessions.idleExpiresAt, sql.placeholder('now')),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+      ),
+    )
+    .returning()
+    .prepare();
+
   return {
     async insert(session) {
       return db.insert(sessions).values(session).returning().get();
@@ -21,31 +47,8 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
     },
     async rotateRefreshToken(rotation) {
       const { sessionId, userId, presentedJti, nextJti, now, idleTimeout } = rotation;
-      // Check and rotate in one conditional UPDATE: of any number of concurrent callers
-      // presenting the same refresh token, exactly one matches `current_refresh_jti`.
-      const rotated = db
-        .update(sessions)
-        .set({
-          previousRefreshJti: presentedJti,
-          currentRefreshJti: nextJti,
-          rotatedAt: now,
-          lastUsedAt: now,
-          idleExpiresAt: sql`min(${now + idleTimeout}, ${sessions.expiresAt})`,
-          generation: sql`${sessions.generation} + 1`,
-        })
-        .where(
-          and(
-            eq(sessions.id, sessionId),
-            eq(sessions.userId, userId),
-            eq(sessions.currentRefreshJti, presentedJti),
-            isNull(sessions.revokedAt),
-            gt(sessions.idleExpiresAt, now),
-            gt(sessions.expiresAt, now),
-          ),
-        )
-        .returning()
-        .get();
-      return rotated ?? null;
+      const idleExpiresAt = now + idleTimeout;
+      return rotate.get({ sessionId, userId, presentedJti, nextJti, now, idleExpiresAt }) ?? null;
     },
     async revoke(id, reason, now) {
       const result = db

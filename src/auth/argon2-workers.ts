@@ -1,0 +1,153 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { hash, type Options, verify } from '@node-rs/argon2';
+
+/** Where Argon2 runs. Either way the event loop only waits; it never computes a hash itself. */
+export interface Argon2Runner {
+  hash(password: string, options: Options): Promise<string>;
+  /** Resolves false for a wrong password; rejects for a hash that does not parse. */
+  verify(passwordHash: string, password: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** @node-rs/argon2 on the libuv thread pool, at normal priority: the default, and for tests. */
+export const threadPoolArgon2Runner: Argon2Runner = {
+  hash: (password, options) => hash(password, options),
+  verify: (passwordHash, password) => verify(passwordHash, password),
+  close: async () => undefined,
+};
+
+/**
+ * Niceness of the hashing threads (Linux). Hashing is the one CPU-bound job the service has;
+ * at a lower priority it still takes every idle cycle, but an HTTP request that wakes the event
+ * loop gets the CPU at once instead of queueing behind a login storm.
+ */
+export const ARGON2_THREAD_NICENESS = 10;
+
+// CommonJS evaluated in each worker. Kept as a string so the same code runs from src/ under the
+// test runner and from dist/ in production. It lowers its own thread's priority (the TID is in
+// /proc/thread-self on Linux; elsewhere it keeps the default) and hashes synchronously.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readlinkSync } = require('node:fs');
+const { setPriority } = require('node:os');
+const argon2 = require(workerData.argon2Path);
+if (workerData.threadSelf) {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(tid, workerData.niceness);
+}
+parentPort.on('message', (job) => {
+  try {
+    const value = job.op === 'hash'
+      ? argon2.hashSync(job.password, job.options)
+      : argon2.verifySync(job.passwordHash, job.password);
+    parentPort.postMessage({ id: job.id, ok: true, value });
+  } catch (error) {
+    parentPort.postMessage({ id: job.id, ok: false, message: String(error && error.message) });
+  }
+});
+`;
+
+type Job =
+  | { readonly op: 'hash'; readonly password: string; readonly options: Options }
+  | { readonly op: 'verify'; readonly passwordHash: string; readonly password: string };
+
+type Answer =
+  | { readonly id: number; readonly ok: true; readonly value: string | boolean }
+  | { readonly id: number; readonly ok: false; readonly message: string };
+
+interface Pending {
+  readonly job: Job;
+  resolve(value: string | boolean): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker | null;
+  busy: Pending | null;
+}
+
+/**
+ * Argon2 on `size` dedicated worker threads at {@link ARGON2_THREAD_NICENESS} (default: one per
+ * CPU). Jobs beyond `size` wait in order. Workers start on first use and are unreferenced while
+ * idle, so an idle pool never keeps the process alive.
+ */
+export function createArgon2WorkerPool(size = availableParallelism()): Argon2Runner {
+  const argon2Path = createRequire(import.meta.url).resolve('@node-rs/argon2');
+  const threadSelf = existsSync('/proc/thread-self');
+  const slots: Slot[] = Array.from({ length: Math.max(1, size) }, () => ({
+    worker: null,
+    busy: null,
+  }));
+  const queue: Pending[] = [];
+  let nextId = 0;
+  let closed = false;
+
+  function start(slot: Slot): Worker {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { argon2Path, threadSelf, niceness: ARGON2_THREAD_NICENESS },
+    });
+    worker.on('message', (answer: Answer) => {
+      const pending = slot.busy;
+      slot.busy = null;
+      if (pending !== null) {
+        if (answer.ok) pending.resolve(answer.value);
+        else pending.reject(new Error(answer.message));
+      }
+      dispatch();
+    });
+    worker.on('error', (error) => fail(slot, error));
+    worker.on('exit', (code) => fail(slot, new Error(`Argon2 worker exited with code ${code}`)));
+    return worker;
+  }
+
+  /** A dead worker fails only the job it held; the next job starts a new one. */
+  function fail(slot: Slot, error: Error): void {
+    slot.worker = null;
+    const pending = slot.busy;
+    slot.busy = null;
+    pending?.reject(error);
+    dispatch();
+  }
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (slot.busy === null) slot.worker?.unref();
+    }
+    while (!closed) {
+      const slot = slots.find((candidate) => candidate.busy === null);
+      if (slot === undefined) return;
+      const pending = queue.shift();
+      if (pending === undefined) return;
+      slot.worker ??= start(slot);
+      slot.worker.ref();
+      slot.busy = pending;
+      slot.worker.postMessage({ id: nextId++, ...pending.job });
+    }
+  }
+
+  function run(job: Job): Promise<string | boolean> {
+    if (closed) return Promise.reject(new Error('The Argon2 worker pool is closed.'));
+    return new Promise((resolve, reject) => {
+      queue.push({ job, resolve, reject });
+      dispatch();
+    });
+  }
+
+  return {
+    async hash(password, options) {
+      return String(await run({ op: 'hash', password, options }));
+    },
+    async verify(passwordHash, password) {
+      return (await run({ op: 'verify', passwordHash, password })) === true;
+    },
+    async close() {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.reject(new Error('Argon2 pool closed.'));
+      await Promise.all(slots.map((slot) => slot.worker?.terminate()));
+    },
+  };
+}
