@@ -1,0 +1,46 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * Operation limits, applied during validation, before anything executes. Sized so that every
+ * documented operation passes with room to spare; a request over a limit gets a 400 naming it.
+ */
+export const OPERATION_LIMITS = {
+  maxAliases: 15,
+  maxDepth: 10,
+  maxTokens: 2_000,
+  maxDirectives: 20,
+  maxCost: 5_000,
+} as const;
+
+/** Headers that mark a request as sent by script, for requests that are not JSON. */
+export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
+
+export function graphqlHardening({ isProduction }: { isProduction: boolean }): Plugin[] {
+  const plugins: Plugin[] = [
+    EnvelopArmorPlugin({
+      maxAliases: { n: OPERATION_LIMITS.maxAliases },
+      maxDepth: { n: OPERATION_LIMITS.maxDepth },
+      maxTokens: { n: OPERATION_LIMITS.maxTokens },
+      maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
+      costLimit: { maxCost: OPERATION_LIMITS.maxCost },
+      // "Did you mean …?" maps a schema for whoever asks; development keeps the help.
+      blockFieldSuggestion: { enabled: isProduction },
+    }),
+    // A form post or a simple GET cannot carry a custom header without a CORS preflight.
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+  ];
+  if (isProduction) plugins.push(useNoIntrospection());
+  return plugins;
+}
+
+/** Production answers `__schema` and `__type` with a validation error; `__typename` still works. */
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
