@@ -40,7 +40,8 @@ export function decide(
 
 /**
  * In-process counters, bounded to `maxKeys`: when full, keys whose allowance has fully
- * recovered go first, then the least recently used. Evicting a key only forgets its history.
+ * recovered go first, then the least recently used. A refused attempt also counts as use, so
+ * a key under attack stays put while a flood of new keys pushes out idle ones.
  */
 export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
   const tats = new Map<string, number>();
@@ -57,11 +58,13 @@ export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
 
   return {
     async consume(key, rule, now) {
-      const { decision, tat } = decide(tats.get(key), rule, now);
-      if (tat !== null) {
+      const stored = tats.get(key);
+      const { decision, tat } = decide(stored, rule, now);
+      const next = tat ?? stored;
+      if (next !== undefined) {
         tats.delete(key); // re-insert at the end: Map order is our recency order
         if (tats.size >= maxKeys) makeRoom(now);
-        tats.set(key, tat);
+        tats.set(key, next);
       }
       return decision;
     },
