@@ -12,7 +12,7 @@ export const OPERATION_LIMITS = {
   maxDepth: 10,
   maxTokens: 2_000,
   maxDirectives: 20,
-  maxCost: 5_000,
+  maxCost: 10_000,
 } as const;
 
 /** Headers that mark a request as sent by script, for requests that are not JSON. */
