@@ -11,7 +11,14 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   BAD_REQUEST: 'BAD_REQUEST',
+  // Set by graphql-yoga, listed so that clients find every code in one place.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
+
+/** The reason on a GRAPHQL_VALIDATION_FAILED error from an operation limit (aliases, depth…). */
+export const OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED';
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

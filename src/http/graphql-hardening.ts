@@ -1,7 +1,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { type GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ERROR_CODES, OPERATION_LIMIT_EXCEEDED } from '../errors.js';
 
 /**
  * Operation limits, applied during validation, before anything executes. Sized so that every
@@ -18,14 +19,24 @@ export const OPERATION_LIMITS = {
 /** Headers that mark a request as sent by script, for requests that are not JSON. */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
 
+/** Armor's refusals carry no code; give them the one other validation errors have. */
+const tagRefusal = { onReject: [(_context: unknown, error: GraphQLError) => tag(error)] };
+
+function tag(error: GraphQLError): void {
+  Object.assign(error.extensions, {
+    code: ERROR_CODES.GRAPHQL_VALIDATION_FAILED,
+    reason: OPERATION_LIMIT_EXCEEDED,
+  });
+}
+
 export function graphqlHardening({ isProduction }: { isProduction: boolean }): Plugin[] {
   const plugins: Plugin[] = [
     EnvelopArmorPlugin({
-      maxAliases: { n: OPERATION_LIMITS.maxAliases },
-      maxDepth: { n: OPERATION_LIMITS.maxDepth },
+      maxAliases: { n: OPERATION_LIMITS.maxAliases, ...tagRefusal },
+      maxDepth: { n: OPERATION_LIMITS.maxDepth, ...tagRefusal },
       maxTokens: { n: OPERATION_LIMITS.maxTokens },
-      maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
-      costLimit: { maxCost: OPERATION_LIMITS.maxCost },
+      maxDirectives: { n: OPERATION_LIMITS.maxDirectives, ...tagRefusal },
+      costLimit: { maxCost: OPERATION_LIMITS.maxCost, ...tagRefusal },
       // "Did you mean …?" maps a schema for whoever asks; development keeps the help.
       blockFieldSuggestion: { enabled: isProduction },
     }),

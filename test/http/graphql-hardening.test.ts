@@ -62,6 +62,10 @@ describe('operation limits (graphql-armor)', () => {
     });
     expect(refused.data).toBeUndefined();
     expect(refused.errors?.[0]?.message).toMatch(/aliases limit/i);
+    expect(refused.errors?.[0]?.extensions).toEqual({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'OPERATION_LIMIT_EXCEEDED',
+    });
   });
 
   it(`refuse more than ${OPERATION_LIMITS.maxDirectives} directives`, async () => {
