@@ -5,6 +5,7 @@ import { loadKeyRing } from './auth/signing-keys.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openSqliteStore } from './db/sqlite/open.js';
+import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
 import { createServer } from './server.js';
 
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
     passwords: createArgon2PasswordHasher(argon2),
     logger,
   });
+
+  const stopRetention = scheduleAuditRetention(
+    store.auditEvents,
+    systemClock,
+    config.auditRetention,
+    logger,
+  );
 
   const server = createHttpServer(yoga);
   server.on('error', (error) => {
@@ -51,6 +59,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
+    stopRetention();
     server.close(() => {
       void Promise.all([store.close(), argon2.close()]).then(() => process.exit(0));
     });

@@ -1,20 +1,32 @@
-import type { IncomingMessage } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createAuditLogSink } from './auth/audit-log.js';
+import { type AuthEventSink, fanOutEvents } from './auth/events.js';
+import { createMemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit.js';
 import { createAuthService } from './auth/service.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
+import { resolveClientIp } from './http/client-ip.js';
+import { graphqlHardening } from './http/graphql-hardening.js';
+import { useRequestBodyLimit } from './http/request-limits.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
 
-export interface ServerDeps extends Omit<AuthDeps, 'settings'> {
+export interface ServerDeps extends Omit<AuthDeps, 'settings' | 'rateLimits' | 'events'> {
   readonly config: Config;
   readonly logger: Logger;
+  /** Rate-limit counters; in-process by default. */
+  readonly rateLimits?: RateLimitStore;
+  /** Receive every auth event after the audit log has stored it (metrics, for instance). */
+  readonly eventSinks?: readonly AuthEventSink[];
 }
 
-/** Present when yoga runs inside node:http; absent for in-process `yoga.fetch` calls. */
+/**
+ * Present when yoga runs inside node:http (the IncomingMessage); absent for in-process
+ * `yoga.fetch` calls, which may pass a stand-in socket address.
+ */
 export interface ServerContext {
-  readonly req?: IncomingMessage;
+  readonly req?: { readonly socket: { readonly remoteAddress?: string | undefined } };
 }
 
 export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -54,11 +66,17 @@ export function createServer(deps: ServerDeps): AuthServer {
   const auth = createAuthService(
     {
       ...deps,
+      rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
+      events: fanOutEvents([
+        createAuditLogSink(deps.store.auditEvents),
+        ...(deps.eventSinks ?? []),
+      ]),
       settings: {
         issuer: config.issuer,
         audience: config.audience,
         lifetimes: config.lifetimes,
         adminEmails: config.adminEmails,
+        rateLimits: config.rateLimits,
       },
     },
     { accessTokenCacheSize: config.accessTokenCacheSize },
@@ -74,11 +92,21 @@ export function createServer(deps: ServerDeps): AuthServer {
     graphiql: config.isProduction
       ? false
       : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
+    // One operation per request; GET runs queries only (yoga refuses mutations over GET).
+    batching: false,
+    plugins: [
+      useRequestBodyLimit(config.maxRequestBytes),
+      ...graphqlHardening({ isProduction: config.isProduction }),
+    ],
     context: ({ request, req }) =>
       createGraphQLContext(
         auth,
         {
-          ip: req?.socket.remoteAddress ?? null,
+          ip: resolveClientIp(
+            req?.socket.remoteAddress ?? null,
+            request.headers.get('x-forwarded-for'),
+            config.trustedProxyHops,
+          ),
           userAgent: request.headers.get('user-agent'),
         },
         request.headers.get('authorization'),

@@ -1,8 +1,17 @@
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SessionRecord } from '../records.js';
 import type { SessionStore } from '../store.js';
 import { sessions } from './schema.js';
+
+/** Neither revoked nor past either expiry at `now`. */
+export function isLiveAt(now: number): SQL | undefined {
+  return and(
+    isNull(sessions.revokedAt),
+    gt(sessions.idleExpiresAt, now),
+    gt(sessions.expiresAt, now),
+  );
+}
 
 export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStore {
   // Every protected request reads one session by id: keep that statement prepared.
@@ -30,6 +39,7 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
         eq(sessions.id, sql.placeholder('sessionId')),
         eq(sessions.userId, sql.placeholder('userId')),
         eq(sessions.currentRefreshJti, sql.placeholder('presentedJti')),
+        // isLiveAt(now), with `now` as a parameter of the prepared statement.
         isNull(sessions.revokedAt),
         gt(sessions.idleExpiresAt, sql.placeholder('now')),
         gt(sessions.expiresAt, sql.placeholder('now')),
@@ -50,11 +60,25 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
       const idleExpiresAt = now + idleTimeout;
       return rotate.get({ sessionId, userId, presentedJti, nextJti, now, idleExpiresAt }) ?? null;
     },
-    async revoke(id, reason, now) {
+    async listLiveForUser(userId, now) {
+      return db
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), isLiveAt(now)))
+        .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt))
+        .all();
+    },
+    async revoke(id, reason, now, userId) {
       const result = db
         .update(sessions)
         .set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+        .where(
+          and(
+            eq(sessions.id, id),
+            userId === undefined ? undefined : eq(sessions.userId, userId),
+            isNull(sessions.revokedAt),
+          ),
+        )
         .run();
       return result.changes === 1;
     },
