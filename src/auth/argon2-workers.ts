@@ -114,10 +114,11 @@ export function createArgon2WorkerPool(size = availableParallelism()): Argon2Run
   }
 
   function dispatch(): void {
+    if (closed) return;
     for (const slot of slots) {
       if (slot.busy === null) slot.worker?.unref();
     }
-    while (!closed) {
+    for (;;) {
       const slot = slots.find((candidate) => candidate.busy === null);
       if (slot === undefined) return;
       const pending = queue.shift();
@@ -147,7 +148,14 @@ export function createArgon2WorkerPool(size = availableParallelism()): Argon2Run
     async close() {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new Error('Argon2 pool closed.'));
-      await Promise.all(slots.map((slot) => slot.worker?.terminate()));
+      // Referenced again, or an idle (unreferenced) worker's exit would not keep the loop alive
+      // long enough for the returned promise to settle.
+      await Promise.all(
+        slots.map((slot) => {
+          slot.worker?.ref();
+          return slot.worker?.terminate();
+        }),
+      );
     },
   };
 }
