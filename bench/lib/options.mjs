@@ -6,9 +6,9 @@ export const SUITES = ['protected-query', 'reissue', 'login', 'memory', 'startup
 const FULL = {
   profile: 'full',
   connections: 16,
-  seconds: 5,
+  seconds: 3,
   warmupSeconds: 3,
-  rounds: 5,
+  rounds: 7,
   sessions: 64,
   reissueSessions: 256,
   liveSessions: 100_000,

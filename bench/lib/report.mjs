@@ -125,6 +125,17 @@ export function buildFigures(m) {
       `bare yoga ${mem.yogaBareRssMiB.toFixed(0)} MiB after as many requests`,
     );
   }
+  if (mem) {
+    add(
+      'rss-capped',
+      `RSS, same, with --max-old-space-size=${mem.heapCapMiB}`,
+      'MiB',
+      mem.serviceHeapCappedRssMiB,
+      150,
+      false,
+      'the live set: V8 keeps the rest as headroom when memory is plentiful',
+    );
+  }
   const s = m.startup;
   if (s) {
     add(
