@@ -211,8 +211,8 @@ export function printTable(results) {
 export function renderChart(results) {
   const figures = results.figures;
   const rowHeight = 34;
-  const left = 330;
-  const width = 860;
+  const left = 380;
+  const width = 920;
   const plotWidth = width - left - 150;
   const top = 58;
   const height = top + figures.length * rowHeight + 40;
