@@ -1,5 +1,6 @@
 import { isValidEmail, normaliseEmail } from './auth/email.js';
 import { parseDurationSeconds } from './duration.js';
+import type { LogLevel } from './logger.js';
 
 /** Where the store lives. Only embedded SQLite exists today. */
 export interface DatabaseConfig {
@@ -28,6 +29,21 @@ export interface Config {
   readonly isProduction: boolean;
   /** Development mode: masked errors carry their original message, for local debugging only. */
   readonly isDevelopment: boolean;
+  readonly logLevel: LogLevel;
+  /** Browser origins allowed to call the API (CORS and the Origin check); empty means any. */
+  readonly allowedOrigins: readonly string[];
+  /** Cookie mode: the refresh token also travels in an HttpOnly cookie. */
+  readonly refreshTokenCookie: boolean;
+  readonly metrics: MetricsConfig;
+  /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
+  readonly shutdownTimeout: number;
+}
+
+export interface MetricsConfig {
+  /** Whether `GET /metrics` exists and the Prometheus collectors run. */
+  readonly enabled: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
 }
 
 /** Thrown by {@link loadConfig}; the message names the variable and what it accepts. */
@@ -58,6 +74,7 @@ export function loadConfig(env: Environment): Config {
   const port = readPort(env);
   const issuer = readIssuer(env, 'AUTH_ISSUER', isProduction) ?? `http://localhost:${port}`;
   const audience = readIssuer(env, 'AUTH_AUDIENCE', isProduction) ?? issuer;
+  const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
 
   return Object.freeze({
     port,
@@ -70,6 +87,11 @@ export function loadConfig(env: Environment): Config {
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
+    logLevel: readLogLevel(env),
+    allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
+    refreshTokenCookie,
+    metrics: readMetrics(env),
+    shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
   });
 }
 
@@ -177,4 +199,64 @@ function readAdminEmails(env: Environment): ReadonlySet<string> {
     emails.add(email);
   }
   return emails;
+}
+
+function readBoolean(env: Environment, name: string): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'expected true or false', raw);
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function readLogLevel(env: Environment): LogLevel {
+  const raw = readOptional(env, 'LOG_LEVEL') ?? 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, raw);
+  }
+  return level;
+}
+
+function readAllowedOrigins(env: Environment, refreshTokenCookie: boolean): readonly string[] {
+  const raw = readOptional(env, 'ALLOWED_ORIGINS');
+  const origins: string[] = [];
+  for (const entry of raw?.split(',') ?? []) {
+    const origin = entry.trim();
+    if (origin === '') continue;
+    // An origin is scheme://host[:port] and nothing else; `new URL(x).origin` must give it back.
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(
+        'ALLOWED_ORIGINS',
+        'expected a comma-separated list of origins such as https://app.example.com (scheme, host and port; no path or trailing slash)',
+        entry,
+      );
+    }
+    origins.push(origin);
+  }
+  if (refreshTokenCookie && origins.length === 0) {
+    // A cookie is sent by the browser on its own, so which sites may call must be explicit.
+    throw new ConfigError(
+      'ALLOWED_ORIGINS',
+      'required when REFRESH_TOKEN_COOKIE=true; expected the origins of the browser apps, such as https://app.example.com',
+      raw ?? '',
+    );
+  }
+  return Object.freeze(origins);
+}
+
+function readMetrics(env: Environment): MetricsConfig {
+  const raw = readOptional(env, 'METRICS') ?? 'on';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError('METRICS', 'expected on or off', raw);
+  const token = readOptional(env, 'METRICS_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    // Shown as a length only: the value is a secret and error messages end up in logs.
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'expected at least 16 printable characters without spaces',
+      `<${token.length} characters>`,
+    );
+  }
+  return Object.freeze({ enabled: raw === 'on', token });
 }

@@ -3,6 +3,12 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthService } from './auth/service.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
+import { renderLocalGraphiQL } from './http/graphiql.js';
+import { useReadiness } from './http/health.js';
+import { createAuthMetrics, useMetrics } from './http/metrics.js';
+import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { useRefreshTokenCookie } from './http/refresh-cookie.js';
+import { useRequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
@@ -18,6 +24,8 @@ export interface ServerContext {
 }
 
 export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
+
+const GRAPHQL_PATH = '/graphql';
 
 const EXAMPLE_OPERATIONS = `# 1. Create an account (or use login), then copy accessToken from the result.
 mutation SignUp {
@@ -61,9 +69,11 @@ export function createServer(deps: ServerDeps): AuthServer {
     },
   });
 
+  const metrics = config.metrics.enabled ? createAuthMetrics() : null;
+
   return createYoga<ServerContext, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
     // Unexpected errors become "Unexpected error."; details only in development.
@@ -71,6 +81,15 @@ export function createServer(deps: ServerDeps): AuthServer {
     graphiql: config.isProduction
       ? false
       : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
+    renderGraphiQL: renderLocalGraphiQL,
+    cors: corsForAllowedOrigins(config.allowedOrigins),
+    plugins: [
+      useRequestLog(logger),
+      useReadiness(deps.store, logger),
+      metrics !== null && useMetrics(config.metrics, metrics),
+      config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
+      config.refreshTokenCookie && useRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH }),
+    ],
     context: ({ request, req }) =>
       createGraphQLContext(
         auth,

@@ -98,3 +98,52 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig: operations and browser settings', () => {
+  it('has documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: 'info',
+      allowedOrigins: [],
+      refreshTokenCookie: false,
+      metrics: { enabled: true, token: undefined },
+      shutdownTimeout: 10,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'debug',
+      ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173,',
+      REFRESH_TOKEN_COOKIE: 'true',
+      METRICS: 'off',
+      METRICS_TOKEN: 'a-long-enough-scrape-token',
+      SHUTDOWN_TIMEOUT: '30s',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'debug',
+      allowedOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      refreshTokenCookie: true,
+      metrics: { enabled: false, token: 'a-long-enough-scrape-token' },
+      shutdownTimeout: 30,
+    });
+  });
+
+  it.each([
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ ALLOWED_ORIGINS: 'https://app.example.com/' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'https://app.example.com/login' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'app.example.com' }, 'ALLOWED_ORIGINS'],
+    [{ REFRESH_TOKEN_COOKIE: 'yes' }, 'REFRESH_TOKEN_COOKIE'],
+    [{ REFRESH_TOKEN_COOKIE: 'true' }, 'ALLOWED_ORIGINS'],
+    [{ METRICS: 'maybe' }, 'METRICS'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: 'has a space in the middle of it' }, 'METRICS_TOKEN'],
+    [{ SHUTDOWN_TIMEOUT: 'never' }, 'SHUTDOWN_TIMEOUT'],
+  ])('refuses %j, naming %s', (env: Environment, variable) => {
+    expect(configError(env).variable).toBe(variable);
+  });
+
+  it('never repeats the metrics token in its error', () => {
+    expect(configError({ METRICS_TOKEN: 'secret value' }).message).not.toContain('secret');
+  });
+});

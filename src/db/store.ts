@@ -16,6 +16,8 @@ export interface Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly signingKeys: SigningKeyStore;
+  /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -33,7 +33,10 @@ export function createScopeLoaders(ctx: GraphQLContext) {
     role: async (role: Role) =>
       (await authenticateAccess()) && ctx.viewer?.roles.includes(role) === true,
     refreshToken: async () => {
-      const result = await ctx.auth.verifyRefreshToken(ctx.authorization);
+      // An Authorization header, when sent, wins over the cookie (cookie mode only).
+      const cookie = ctx.refreshTokenCookie;
+      const authorization = ctx.authorization ?? (cookie === null ? null : `Bearer ${cookie}`);
+      const result = await ctx.auth.verifyRefreshToken(authorization);
       if (!result.ok) throw authenticationError(result.failure);
       ctx.refreshToken = result.value;
       return true;
