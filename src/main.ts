@@ -4,15 +4,19 @@ import { loadKeyRing } from './auth/signing-keys.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openSqliteStore } from './db/sqlite/open.js';
+import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { createJsonLogger } from './logger.js';
 import { createServer } from './server.js';
 
 // The only module with side effects: read the environment, open the store, listen.
 
-const logger = createJsonLogger((line) => process.stdout.write(line));
+function writeLine(line: string): void {
+  process.stdout.write(line);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const logger = createJsonLogger(writeLine, config.logLevel);
   const store = openSqliteStore(config.database.path);
   const keys = await loadKeyRing(store.signingKeys, systemClock);
   const yoga = createServer({
@@ -25,6 +29,7 @@ async function main(): Promise<void> {
   });
 
   const server = createHttpServer(yoga);
+  const shutDown = prepareGracefulShutdown(server, config.shutdownTimeout * 1000);
   server.on('error', (error) => {
     // Most often EADDRINUSE or EACCES: say so in one line instead of an unhandled-event trace.
     logger.error('cannot listen', {
@@ -49,10 +54,17 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
-    server.close(() => {
-      void store.close().then(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then the store.
+    void shutDown()
+      .then(async ({ forced }) => {
+        await store.close();
+        logger.info('stopped', { forced });
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', error);
+        process.exit(1);
+      });
   }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -62,7 +74,7 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    logger.error('start-up failed', error);
+    createJsonLogger(writeLine).error('start-up failed', error);
   }
   process.exit(1);
 });
