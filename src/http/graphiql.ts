@@ -10,5 +10,11 @@ import type { GraphiQLOptions } from 'graphql-yoga';
  */
 export async function renderLocalGraphiQL(options: GraphiQLOptions): Promise<string> {
   const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-  return renderGraphiQL(options);
+  // This GraphiQL build opens with `query` (or its welcome text) and ignores `defaultQuery`,
+  // so the example operations are handed over under the name it reads.
+  const withQuery: GraphiQLOptions & { query?: string } = {
+    ...options,
+    query: options.defaultQuery,
+  };
+  return renderGraphiQL(withQuery);
 }
