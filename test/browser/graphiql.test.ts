@@ -59,7 +59,7 @@ async function withScreenshotOnFailure(page: Page, name: string, steps: () => Pr
 
 /** The text an editor pane shows (Monaco renders spaces as no-break spaces). */
 async function textOf(locator: Locator): Promise<string> {
-  return (await locator.innerText()).replaceAll('\u00a0', ' ');
+  return ((await locator.textContent()) ?? '').replaceAll('\u00a0', ' ');
 }
 
 /** Clicks Run; with several operations in the editor, GraphiQL asks which one. */
