@@ -1,4 +1,6 @@
 import { isValidEmail, normaliseEmail } from './auth/email.js';
+import type { RateLimitRule } from './auth/rate-limit.js';
+import type { RateLimitRules } from './auth/types.js';
 import { parseDurationSeconds } from './duration.js';
 import type { LogLevel } from './logger.js';
 
@@ -25,6 +27,16 @@ export interface Config {
   readonly audience: string;
   readonly lifetimes: TokenLifetimes;
   readonly adminEmails: ReadonlySet<string>;
+  readonly rateLimits: RateLimitRules;
+  /**
+   * How many proxies in front of the service append to X-Forwarded-For; 0 means the header is
+   * ignored and the socket address is the client.
+   */
+  readonly trustedProxyHops: number;
+  /** How long audit events are kept, in seconds. */
+  readonly auditRetention: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxRequestBytes: number;
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   /** Development mode: masked errors carry their original message, for local debugging only. */
@@ -84,6 +96,10 @@ export function loadConfig(env: Environment): Config {
     audience,
     lifetimes: readLifetimes(env),
     adminEmails: readAdminEmails(env),
+    rateLimits: readRateLimits(env),
+    trustedProxyHops: readTrustProxy(env),
+    auditRetention: readDuration(env, 'AUDIT_RETENTION', '90d', 60),
+    maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 2_097_152, 1_024, 16_777_216),
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
@@ -199,6 +215,76 @@ function readAdminEmails(env: Environment): ReadonlySet<string> {
     emails.add(email);
   }
   return emails;
+}
+
+/** Defaults: short windows that slow guessing to a crawl without locking anyone out for long. */
+export const RATE_LIMIT_DEFAULTS = {
+  RATE_LIMIT_LOGIN_IP: '20/1m',
+  RATE_LIMIT_LOGIN_ACCOUNT: '10/15m',
+  RATE_LIMIT_SIGNUP_IP: '10/10m',
+  RATE_LIMIT_REISSUE_IP: '60/1m',
+  RATE_LIMIT_CHANGE_PASSWORD_IP: '10/15m',
+  RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT: '5/15m',
+} as const;
+
+type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
+
+function readRateLimits(env: Environment): RateLimitRules {
+  const read = (name: RateLimitVariable) => readRateLimitRule(env, name);
+  return Object.freeze({
+    loginPerIp: read('RATE_LIMIT_LOGIN_IP'),
+    loginPerAccount: read('RATE_LIMIT_LOGIN_ACCOUNT'),
+    signUpPerIp: read('RATE_LIMIT_SIGNUP_IP'),
+    reissuePerIp: read('RATE_LIMIT_REISSUE_IP'),
+    changePasswordPerIp: read('RATE_LIMIT_CHANGE_PASSWORD_IP'),
+    changePasswordPerAccount: read('RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT'),
+  });
+}
+
+/** `<count>/<duration>` such as `10/15m`, or `off`. */
+function readRateLimitRule(env: Environment, name: RateLimitVariable): RateLimitRule | null {
+  const raw = readOptional(env, name) ?? RATE_LIMIT_DEFAULTS[name];
+  if (raw.toLowerCase() === 'off') return null;
+  const [count = '', window = ''] = raw.split('/');
+  const limit = /^\d{1,6}$/.test(count.trim()) ? Number(count) : 0;
+  const windowSeconds = parseDurationSeconds(window.trim());
+  if (limit < 1 || windowSeconds === null || windowSeconds < 1) {
+    throw new ConfigError(
+      name,
+      'expected <count>/<duration> such as 10/15m (count at least 1, window at least 1s), or off',
+      raw,
+    );
+  }
+  return { limit, windowSeconds };
+}
+
+function readTrustProxy(env: Environment): number {
+  const raw = readOptional(env, 'TRUST_PROXY') ?? 'false';
+  const value = raw.toLowerCase();
+  if (value === 'false') return 0;
+  if (value === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  throw new ConfigError(
+    'TRUST_PROXY',
+    'expected false, true (one proxy) or the number of proxies in front of the service',
+    raw,
+  );
+}
+
+function readInteger(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(name, `expected an integer from ${min} to ${max}`, raw);
+  }
+  return value;
 }
 
 function readBoolean(env: Environment, name: string): boolean {

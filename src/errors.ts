@@ -9,7 +9,16 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  BAD_REQUEST: 'BAD_REQUEST',
+  // Set by graphql-yoga, listed so that clients find every code in one place.
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
+
+/** The reason on a GRAPHQL_VALIDATION_FAILED error from an operation limit (aliases, depth…). */
+export const OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED';
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -55,6 +64,30 @@ export const AUTH_ERRORS = {
     message: 'The password must be at most 128 characters long.',
   },
   NAME_TOO_LONG: { code: 'BAD_USER_INPUT', message: 'The name must be at most 100 characters.' },
+  WRONG_PASSWORD: { code: 'BAD_USER_INPUT', message: 'The current password is wrong.' },
+  INVALID_PAGE_SIZE: { code: 'BAD_USER_INPUT', message: '`first` must be from 1 to 100.' },
+  INVALID_CURSOR: {
+    code: 'BAD_USER_INPUT',
+    message: '`after` must be a cursor this API returned.',
+  },
+  INVALID_TIME_RANGE: { code: 'BAD_USER_INPUT', message: '`since` must be before `until`.' },
+  PASSWORD_UNCHANGED: {
+    code: 'BAD_USER_INPUT',
+    message: 'The new password must differ from the current one.',
+  },
+
+  // Refused at the HTTP layer, before GraphQL runs.
+  REQUEST_TOO_LARGE: {
+    code: 'BAD_REQUEST',
+    message: 'The request body is larger than this server accepts.',
+  },
+  LENGTH_REQUIRED: {
+    code: 'BAD_REQUEST',
+    message: 'Send the request body with a Content-Length header.',
+  },
+
+  // `extensions.retryAfter` says how many seconds to wait.
+  RATE_LIMITED: { code: 'TOO_MANY_REQUESTS', message: 'Too many attempts. Try again later.' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorReason = keyof typeof AUTH_ERRORS;
@@ -73,3 +106,12 @@ export interface InputFailure {
   readonly reason: InputFailureReason;
   readonly field: string;
 }
+
+/** An operation refused by a rate limit; `retryAfter` is in whole seconds, at least 1. */
+export interface RateLimitFailure {
+  readonly reason: 'RATE_LIMITED';
+  readonly retryAfter: number;
+}
+
+/** Every failure `auth/` returns as a value. */
+export type AuthFailureValue = AuthenticationFailure | InputFailure | RateLimitFailure;

@@ -5,6 +5,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openSqliteStore } from './db/sqlite/open.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
+import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
 import { createServer } from './server.js';
 
@@ -27,6 +28,13 @@ async function main(): Promise<void> {
     passwords: createArgon2PasswordHasher(),
     logger,
   });
+
+  const stopRetention = scheduleAuditRetention(
+    store.auditEvents,
+    systemClock,
+    config.auditRetention,
+    logger,
+  );
 
   const server = createHttpServer(yoga);
   const shutDown = prepareGracefulShutdown(server, config.shutdownTimeout * 1000);
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping', { signal });
+    stopRetention();
     // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then the store.
     void shutDown()
       .then(async ({ forced }) => {

@@ -1,26 +1,38 @@
-import type { IncomingMessage } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createAuditLogSink } from './auth/audit-log.js';
+import { type AuthEventSink, fanOutEvents } from './auth/events.js';
+import { createMemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit.js';
 import { createAuthService } from './auth/service.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
+import { resolveClientIp } from './http/client-ip.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';
+import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
-import { createAuthMetrics, useMetrics } from './http/metrics.js';
+import { createAuthMetrics, createMetricsEventSink, useMetrics } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
 import { useRefreshTokenCookie } from './http/refresh-cookie.js';
+import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
 
-export interface ServerDeps extends Omit<AuthDeps, 'settings'> {
+export interface ServerDeps extends Omit<AuthDeps, 'settings' | 'rateLimits' | 'events'> {
   readonly config: Config;
   readonly logger: Logger;
+  /** Rate-limit counters; in-process by default. */
+  readonly rateLimits?: RateLimitStore;
+  /** Receive every auth event after the audit log has stored it (metrics, for instance). */
+  readonly eventSinks?: readonly AuthEventSink[];
 }
 
-/** Present when yoga runs inside node:http; absent for in-process `yoga.fetch` calls. */
+/**
+ * Present when yoga runs inside node:http (the IncomingMessage); absent for in-process
+ * `yoga.fetch` calls, which may pass a stand-in socket address.
+ */
 export interface ServerContext {
-  readonly req?: IncomingMessage;
+  readonly req?: { readonly socket: { readonly remoteAddress?: string | undefined } };
 }
 
 export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
@@ -59,17 +71,23 @@ mutation Reissue {
 /** Builds the GraphQL server. It does not listen: `main.ts` does, tests call `fetch` directly. */
 export function createServer(deps: ServerDeps): AuthServer {
   const { config, logger } = deps;
+  const metrics = config.metrics.enabled ? createAuthMetrics() : null;
   const auth = createAuthService({
     ...deps,
+    rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
+    events: fanOutEvents([
+      createAuditLogSink(deps.store.auditEvents),
+      ...(metrics ? [createMetricsEventSink(metrics)] : []),
+      ...(deps.eventSinks ?? []),
+    ]),
     settings: {
       issuer: config.issuer,
       audience: config.audience,
       lifetimes: config.lifetimes,
       adminEmails: config.adminEmails,
+      rateLimits: config.rateLimits,
     },
   });
-
-  const metrics = config.metrics.enabled ? createAuthMetrics() : null;
 
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -83,10 +101,14 @@ export function createServer(deps: ServerDeps): AuthServer {
       : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
     renderGraphiQL: renderLocalGraphiQL,
     cors: corsForAllowedOrigins(config.allowedOrigins),
+    // One operation per request; GET runs queries only (yoga refuses mutations over GET).
+    batching: false,
     plugins: [
       useRequestLog(logger),
       useReadiness(deps.store, logger),
       metrics !== null && useMetrics(config.metrics, metrics),
+      useRequestBodyLimit(config.maxRequestBytes),
+      ...graphqlHardening({ isProduction: config.isProduction }),
       config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
       config.refreshTokenCookie && useRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH }),
     ],
@@ -94,7 +116,11 @@ export function createServer(deps: ServerDeps): AuthServer {
       createGraphQLContext(
         auth,
         {
-          ip: req?.socket.remoteAddress ?? null,
+          ip: resolveClientIp(
+            req?.socket.remoteAddress ?? null,
+            request.headers.get('x-forwarded-for'),
+            config.trustedProxyHops,
+          ),
           userAgent: request.headers.get('user-agent'),
         },
         request.headers.get('authorization'),

@@ -99,6 +99,52 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: abuse defences', () => {
+  it('has the documented rate-limit, proxy, retention and body defaults', () => {
+    const config = loadConfig({});
+    expect(config.rateLimits).toEqual({
+      loginPerIp: { limit: 20, windowSeconds: 60 },
+      loginPerAccount: { limit: 10, windowSeconds: 900 },
+      signUpPerIp: { limit: 10, windowSeconds: 600 },
+      reissuePerIp: { limit: 60, windowSeconds: 60 },
+      changePasswordPerIp: { limit: 10, windowSeconds: 900 },
+      changePasswordPerAccount: { limit: 5, windowSeconds: 900 },
+    });
+    expect(config.trustedProxyHops).toBe(0);
+    expect(config.auditRetention).toBe(90 * 86_400);
+    expect(config.maxRequestBytes).toBe(2_097_152);
+  });
+
+  it('reads limits, off switches, proxy hops, retention and the body cap', () => {
+    const config = loadConfig({
+      RATE_LIMIT_LOGIN_IP: '5/30s',
+      RATE_LIMIT_LOGIN_ACCOUNT: 'OFF',
+      TRUST_PROXY: '2',
+      AUDIT_RETENTION: '30d',
+      MAX_REQUEST_BYTES: '4096',
+    });
+    expect(config.rateLimits.loginPerIp).toEqual({ limit: 5, windowSeconds: 30 });
+    expect(config.rateLimits.loginPerAccount).toBeNull();
+    expect(config.trustedProxyHops).toBe(2);
+    expect(config.auditRetention).toBe(30 * 86_400);
+    expect(config.maxRequestBytes).toBe(4096);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustedProxyHops).toBe(1);
+  });
+
+  it.each([
+    ['RATE_LIMIT_LOGIN_IP', '0/1m'],
+    ['RATE_LIMIT_LOGIN_IP', '10'],
+    ['RATE_LIMIT_SIGNUP_IP', '10/forever'],
+    ['RATE_LIMIT_REISSUE_IP', '-1/1m'],
+    ['TRUST_PROXY', 'yes'],
+    ['AUDIT_RETENTION', '10s'],
+    ['MAX_REQUEST_BYTES', '10'],
+    ['MAX_REQUEST_BYTES', '1e6'],
+  ])('refuses %s=%s, naming the variable', (variable, value) => {
+    expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+});
+
 describe('loadConfig: operations and browser settings', () => {
   it('has documented defaults', () => {
     expect(loadConfig({})).toMatchObject({

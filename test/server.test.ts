@@ -6,13 +6,17 @@ let app: TestApp;
 afterEach(() => app.close());
 
 describe('HTTP surface', () => {
-  it('answers queries over GET', async () => {
+  it('answers queries over GET that carry a CSRF header', async () => {
     app = await createTestApp();
     const { accessToken } = await app.signUp('get@example.com');
     const response = await app.yoga.fetch(
       `http://yoga/graphql?query=${encodeURIComponent('{ me { email } }')}`,
       {
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: 'application/json',
+          'x-graphql-yoga-csrf': '1',
+        },
       },
     );
     expect(response.status).toBe(200);
@@ -25,9 +29,7 @@ describe('HTTP surface', () => {
       'mutation { login(input: { email: "a@example.com", password: "password1" }) { accessToken } }';
     const response = await app.yoga.fetch(
       `http://yoga/graphql?query=${encodeURIComponent(query)}`,
-      {
-        headers: { accept: 'application/json' },
-      },
+      { headers: { accept: 'application/json', 'x-graphql-yoga-csrf': '1' } },
     );
     expect(response.status).toBe(405);
   });

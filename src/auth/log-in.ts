@@ -1,7 +1,9 @@
-import type { AuthenticationFailure, InputFailure } from '../errors.js';
+import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import { checkRateLimits } from './check-rate-limits.js';
 import { isValidEmail, normaliseEmail } from './email.js';
 import { isPasswordOversized } from './passwords.js';
+import { recordEvent } from './record-event.js';
 import { startSession } from './start-session.js';
 import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
 
@@ -13,30 +15,50 @@ export interface LogInInput {
 /**
  * Checks an email and password and opens a session.
  *
- * Fails with INVALID_CREDENTIALS without saying which of the two was wrong. An unknown email
- * still costs one Argon2 verification, so the answer and its timing match a wrong password.
- * An oversized password is refused before any hashing (it reveals nothing about the account).
+ * - Every attempt counts against the client's and the account's login limits, before anything
+ *   else; success resets neither.
+ * - Fails with INVALID_CREDENTIALS without saying which of the two was wrong. An unknown email
+ *   still costs one Argon2 verification, so the answer and its timing match a wrong password.
+ * - An oversized password is refused before any hashing (it reveals nothing about the account).
  */
 export async function logIn(
   deps: AuthDeps,
   input: LogInInput,
   client: ClientInfo,
-): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure>> {
+): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>> {
+  const email = normaliseEmail(input.email);
+  const limited = await checkRateLimits(deps, client, 'login', [
+    'loginPerIp',
+    ['loginPerAccount', email],
+  ]);
+  if (limited !== null) return failure(limited);
   if (isPasswordOversized(input.password)) {
     return failure({ reason: 'PASSWORD_TOO_LONG', field: 'password' });
   }
-  const email = normaliseEmail(input.email);
+
   const user = isValidEmail(email) ? await deps.store.users.findByEmail(email) : null;
   if (user === null) {
     await deps.passwords.verifyDummy(input.password);
+    await recordEvent(deps, client, { type: 'LOGIN_FAILED', detail: 'UNKNOWN_EMAIL' });
     return failure('INVALID_CREDENTIALS');
   }
   if (!(await deps.passwords.verify(user.passwordHash, input.password))) {
+    await recordEvent(deps, client, {
+      type: 'LOGIN_FAILED',
+      userId: user.id,
+      detail: 'WRONG_PASSWORD',
+    });
     return failure('INVALID_CREDENTIALS');
   }
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // Upgrade hashes made with older parameters while the plaintext is at hand.
     await deps.store.users.updatePasswordHash(user.id, await deps.passwords.hash(input.password));
   }
-  return success(await startSession(deps, user, client));
+  const grant = await startSession(deps, user, client);
+  await recordEvent(deps, client, {
+    type: 'LOGIN_SUCCEEDED',
+    userId: user.id,
+    sessionId: grant.sessionId,
+  });
+  return success(grant);
 }

@@ -1,4 +1,5 @@
-import type { AuthDeps, Viewer } from './types.js';
+import { recordEvent } from './record-event.js';
+import type { AuthDeps, ClientInfo, Viewer } from './types.js';
 
 export const LOGOUT_SCOPES = ['CURRENT', 'OTHERS', 'ALL'] as const;
 export type LogoutScope = (typeof LOGOUT_SCOPES)[number];
@@ -8,7 +9,24 @@ export type LogoutScope = (typeof LOGOUT_SCOPES)[number];
  * refresh tokens of a revoked session are refused from the next request on.
  * Returns how many sessions this call revoked.
  */
-export async function logOut(deps: AuthDeps, viewer: Viewer, scope: LogoutScope): Promise<number> {
+export async function logOut(
+  deps: AuthDeps,
+  viewer: Viewer,
+  scope: LogoutScope,
+  client: ClientInfo,
+): Promise<number> {
+  const revokedSessions = await revokeScope(deps, viewer, scope);
+  await recordEvent(deps, client, {
+    type: 'LOGOUT',
+    userId: viewer.userId,
+    sessionId: viewer.sessionId,
+    detail: scope,
+    revokedSessions,
+  });
+  return revokedSessions;
+}
+
+async function revokeScope(deps: AuthDeps, viewer: Viewer, scope: LogoutScope): Promise<number> {
   const { sessions } = deps.store;
   const now = deps.clock.now();
   switch (scope) {

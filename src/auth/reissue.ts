@@ -1,10 +1,12 @@
 import type { SessionRecord } from '../db/records.js';
-import type { AuthenticationFailure } from '../errors.js';
+import type { AuthenticationFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import { checkRateLimits } from './check-rate-limits.js';
+import { recordEvent } from './record-event.js';
 import { findSessionFailure } from './session-state.js';
 import { createRandomId, issueTokenPair } from './token-pair.js';
 import type { VerifiedToken } from './token-types.js';
-import type { AuthDeps, AuthGrant } from './types.js';
+import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
 
 /**
  * Rotates a verified refresh token: returns a new pair for the same session and retires the
@@ -17,12 +19,17 @@ import type { AuthDeps, AuthGrant } from './types.js';
  *   same refresh token the winner got, so the lineage does not fork.
  * - Any other retired token is reuse: the whole session is revoked, its newest refresh token and
  *   its access tokens with it, and the answer is REFRESH_TOKEN_REUSED.
+ *
+ * Each call counts against the client's reissue limit.
  */
 export async function reissueTokens(
   deps: AuthDeps,
   token: VerifiedToken,
-): Promise<Result<AuthGrant, AuthenticationFailure>> {
+  client: ClientInfo,
+): Promise<Result<AuthGrant, AuthenticationFailure | RateLimitFailure>> {
   const { store, clock, settings } = deps;
+  const limited = await checkRateLimits(deps, client, 'reissue', ['reissuePerIp'], token.userId);
+  if (limited !== null) return failure(limited);
   const now = clock.now();
   const rotated = await store.sessions.rotateRefreshToken({
     sessionId: token.sessionId,
@@ -32,7 +39,7 @@ export async function reissueTokens(
     now,
     idleTimeout: settings.lifetimes.refreshTokenTtl * 1000,
   });
-  if (rotated !== null) return grantFor(deps, rotated);
+  if (rotated !== null) return grantFor(deps, rotated, client, 'ROTATED');
 
   // Nothing was written. Work out why from the session as it is now.
   const session = await store.sessions.findById(token.sessionId);
@@ -50,11 +57,17 @@ export async function reissueTokens(
         `Rotating the current refresh token of live session ${session.id} wrote nothing.`,
       );
     }
-    return grantFor(deps, session);
+    return grantFor(deps, session, client, 'GRACE');
   }
 
   // A retired refresh token outside the grace interval: someone kept a copy. End the session.
-  await store.sessions.revoke(session.id, 'refresh_token_reused', now);
+  const revoked = await store.sessions.revoke(session.id, 'refresh_token_reused', now);
+  await recordEvent(deps, client, {
+    type: 'REFRESH_TOKEN_REUSED',
+    userId: session.userId,
+    sessionId: session.id,
+    revokedSessions: revoked ? 1 : 0,
+  });
   return failure('REFRESH_TOKEN_REUSED');
 }
 
@@ -69,12 +82,25 @@ function isWithinReuseInterval(
   );
 }
 
+/** `ROTATED` for a rotation, `GRACE` for a duplicate answered with the current pair. */
 async function grantFor(
   deps: AuthDeps,
   session: SessionRecord,
+  client: ClientInfo,
+  detail: 'ROTATED' | 'GRACE',
 ): Promise<Result<AuthGrant, AuthenticationFailure>> {
   const user = await deps.store.users.findById(session.userId);
   if (user === null) return failure('SESSION_REVOKED');
+  await recordEvent(deps, client, {
+    type: 'REISSUE',
+    userId: user.id,
+    sessionId: session.id,
+    detail,
+  });
   // Roles are read afresh, so a role change reaches the next access token.
-  return success({ tokens: await issueTokenPair(deps, session, user), user });
+  return success({
+    tokens: await issueTokenPair(deps, session, user),
+    user,
+    sessionId: session.id,
+  });
 }

@@ -1,9 +1,13 @@
-import type { UserRecord } from '../db/records.js';
-import type { AuthenticationFailure, InputFailure } from '../errors.js';
+import type { SessionRecord, UserRecord } from '../db/records.js';
+import type { AuditEventFilter } from '../db/store.js';
+import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import type { Result } from '../result.js';
+import { type AuditEventPage, listAuditEvents } from './audit-log.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
+import { type ChangePasswordInput, changePassword } from './change-password.js';
 import { type LogInInput, logIn } from './log-in.js';
 import { type LogoutScope, logOut } from './log-out.js';
+import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
 import { reissueTokens } from './reissue.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './token-types.js';
@@ -11,19 +15,38 @@ import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './types.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {
-  signUp(input: SignUpInput, client: ClientInfo): Promise<Result<AuthGrant, InputFailure>>;
+  signUp(
+    input: SignUpInput,
+    client: ClientInfo,
+  ): Promise<Result<AuthGrant, InputFailure | RateLimitFailure>>;
   logIn(
     input: LogInInput,
     client: ClientInfo,
-  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure>>;
+  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
   authenticateAccessToken(
     authorization: string | null,
   ): Promise<Result<Viewer, AuthenticationFailure>>;
   verifyRefreshToken(
     authorization: string | null,
   ): Promise<Result<VerifiedToken, AuthenticationFailure>>;
-  reissue(token: VerifiedToken): Promise<Result<AuthGrant, AuthenticationFailure>>;
-  logOut(viewer: Viewer, scope: LogoutScope): Promise<number>;
+  reissue(
+    token: VerifiedToken,
+    client: ClientInfo,
+  ): Promise<Result<AuthGrant, AuthenticationFailure | RateLimitFailure>>;
+  logOut(viewer: Viewer, scope: LogoutScope, client: ClientInfo): Promise<number>;
+  changePassword(
+    viewer: Viewer,
+    input: ChangePasswordInput,
+    client: ClientInfo,
+  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  listSessions(viewer: Viewer): Promise<SessionRecord[]>;
+  revokeSession(viewer: Viewer, sessionId: string, client: ClientInfo): Promise<boolean>;
+  revokeUserSessions(admin: Viewer, userId: string, client: ClientInfo): Promise<number>;
+  listAuditEvents(
+    filter: AuditEventFilter,
+    first: number,
+    beforeId?: number,
+  ): Promise<Result<AuditEventPage, InputFailure>>;
   /** The user behind a live session; a missing user there is a bug, so it throws. */
   getUser(id: string): Promise<UserRecord>;
   listUsers(): Promise<UserRecord[]>;
@@ -35,8 +58,14 @@ export function createAuthService(deps: AuthDeps): AuthService {
     logIn: (input, client) => logIn(deps, input, client),
     authenticateAccessToken: (authorization) => authenticateAccessToken(deps, authorization),
     verifyRefreshToken: (authorization) => verifyRefreshToken(deps, authorization),
-    reissue: (token) => reissueTokens(deps, token),
-    logOut: (viewer, scope) => logOut(deps, viewer, scope),
+    reissue: (token, client) => reissueTokens(deps, token, client),
+    logOut: (viewer, scope, client) => logOut(deps, viewer, scope, client),
+    changePassword: (viewer, input, client) => changePassword(deps, viewer, input, client),
+    listSessions: (viewer) => listSessions(deps, viewer),
+    revokeSession: (viewer, id, client) => revokeOwnSession(deps, viewer, id, client),
+    revokeUserSessions: (admin, userId, client) => revokeUserSessions(deps, admin, userId, client),
+    listAuditEvents: (filter, first, beforeId) =>
+      listAuditEvents(deps.store.auditEvents, filter, first, beforeId),
     getUser: async (id) => {
       const user = await deps.store.users.findById(id);
       if (user === null) throw new Error(`User ${id} of a live session does not exist.`);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../db/records.js';
-import type { InputFailure } from '../errors.js';
+import type { InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import { checkRateLimits } from './check-rate-limits.js';
 import { isValidEmail, normaliseEmail } from './email.js';
 import { checkPasswordPolicy } from './passwords.js';
+import { recordEvent } from './record-event.js';
 import { startSession } from './start-session.js';
 import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
 
@@ -16,7 +18,7 @@ export interface SignUpInput {
 const MAX_NAME_LENGTH = 100;
 
 /**
- * Creates an account and logs it in. Validates every input before hashing, and leaves the
+ * Creates an account and logs it in. Counts against the client's sign-up limit first. Validates every input before hashing, and leaves the
  * uniqueness of the email to the store, so concurrent sign-ups for one email create one account.
  * Emails listed in AUTH_ADMIN_EMAILS receive the ADMIN role.
  */
@@ -24,7 +26,9 @@ export async function signUp(
   deps: AuthDeps,
   input: SignUpInput,
   client: ClientInfo,
-): Promise<Result<AuthGrant, InputFailure>> {
+): Promise<Result<AuthGrant, InputFailure | RateLimitFailure>> {
+  const limited = await checkRateLimits(deps, client, 'signUp', ['signUpPerIp']);
+  if (limited !== null) return failure(limited);
   const email = normaliseEmail(input.email);
   if (!isValidEmail(email)) return failure({ reason: 'INVALID_EMAIL', field: 'email' });
   const passwordFailure = checkPasswordPolicy(input.password);
@@ -44,5 +48,7 @@ export async function signUp(
     createdAt: deps.clock.now(),
   });
   if (user === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
-  return success(await startSession(deps, user, client));
+  const grant = await startSession(deps, user, client);
+  await recordEvent(deps, client, { type: 'SIGN_UP', userId: user.id, sessionId: grant.sessionId });
+  return success(grant);
 }

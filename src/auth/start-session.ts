@@ -27,5 +27,5 @@ export async function startSession(
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
     ip: client.ip,
   });
-  return { tokens: await issueTokenPair(deps, session, user), user };
+  return { tokens: await issueTokenPair(deps, session, user), user, sessionId: session.id };
 }

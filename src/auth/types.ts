@@ -1,13 +1,27 @@
 import type { Clock } from '../clock.js';
 import type { Role, UserRecord } from '../db/records.js';
 import type { Store } from '../db/store.js';
+import type { AuthEventSink } from './events.js';
 import type { PasswordHasher } from './passwords.js';
+import type { RateLimitRule, RateLimitStore } from './rate-limit.js';
 import type { KeyRing } from './signing-keys.js';
 import type { TokenSettings } from './token-types.js';
+
+/** Per-operation limits; null turns one off. Keys are the client address or the account. */
+export interface RateLimitRules {
+  readonly loginPerIp: RateLimitRule | null;
+  /** Keyed by the normalised email, whether or not the account exists. */
+  readonly loginPerAccount: RateLimitRule | null;
+  readonly signUpPerIp: RateLimitRule | null;
+  readonly reissuePerIp: RateLimitRule | null;
+  readonly changePasswordPerIp: RateLimitRule | null;
+  readonly changePasswordPerAccount: RateLimitRule | null;
+}
 
 export interface AuthSettings extends TokenSettings {
   /** Normalised emails that receive the ADMIN role when they sign up. */
   readonly adminEmails: ReadonlySet<string>;
+  readonly rateLimits: RateLimitRules;
 }
 
 /** Everything the auth functions need, passed explicitly: no singletons. */
@@ -16,6 +30,8 @@ export interface AuthDeps {
   readonly clock: Clock;
   readonly keys: KeyRing;
   readonly passwords: PasswordHasher;
+  readonly rateLimits: RateLimitStore;
+  readonly events: AuthEventSink;
   readonly settings: AuthSettings;
 }
 
@@ -45,4 +61,5 @@ export interface TokenPair {
 export interface AuthGrant {
   readonly tokens: TokenPair;
   readonly user: UserRecord;
+  readonly sessionId: string;
 }

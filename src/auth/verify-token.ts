@@ -20,13 +20,17 @@ import {
 
 const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'sid', 'jti', 'iat', 'exp', 'type'];
 
+/** The header parameters we write. Any other (`jwk`, `jku`, `x5u`, `x5c`, `crit`…) is refused. */
+const ALLOWED_HEADER_PARAMETERS = new Set(['alg', 'kid', 'typ']);
+
 /**
  * Verifies a token's signature and claims, statelessly, and checks it is of the `expected` type.
  *
  * Pinned through jose: the algorithm (from the key ring, never from the token), the header
  * `typ`, `iss`, `aud`, the required claims, a maximum age since `iat`, and a small clock
- * tolerance. The key is chosen by `kid` among our own keys only; `jwk`, `jku` and `x5u`
- * headers are never consulted, so no token can make the service fetch or trust a key.
+ * tolerance. The key is chosen by `kid` among our own keys only. A header with any parameter
+ * besides `alg`, `kid` and `typ` is refused outright, so `jwk`, `jku`, `x5u` or `crit` can never
+ * make the service fetch or trust a key, even on a token we signed.
  *
  * Fails with TOKEN_EXPIRED for a genuine token past its lifetime, TOKEN_TYPE_MISMATCH for a
  * genuine token of the other type, and TOKEN_INVALID for anything else.
@@ -75,6 +79,7 @@ function typeOfHeader(token: string): TokenType | null {
   } catch {
     return null; // not a JWS in compact form
   }
+  if (Object.keys(header).some((name) => !ALLOWED_HEADER_PARAMETERS.has(name))) return null;
   if (header.typ === TOKEN_PROFILES.access.typ) return 'access';
   if (header.typ === TOKEN_PROFILES.refresh.typ) return 'refresh';
   return null;

@@ -16,7 +16,14 @@ export interface UserRecord {
 
 export type NewUser = UserRecord;
 
-export type SessionRevocationReason = 'logout' | 'refresh_token_reused';
+export const SESSION_REVOCATION_REASONS = [
+  'logout',
+  'refresh_token_reused',
+  'revoked_by_user',
+  'revoked_by_admin',
+  'password_changed',
+] as const;
+export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
 /**
  * A login session and its refresh lineage. Only refresh token ids (`jti`) are kept, never the
@@ -61,4 +68,44 @@ export interface SigningKeyRecord {
   readonly publicJwk: StoredJwk;
   readonly privateJwk: StoredJwk;
   readonly createdAt: number;
+}
+
+export const AUTH_EVENT_TYPES = [
+  'SIGN_UP',
+  'LOGIN_SUCCEEDED',
+  'LOGIN_FAILED',
+  'REISSUE',
+  'REFRESH_TOKEN_REUSED',
+  'LOGOUT',
+  'SESSION_REVOKED',
+  'PASSWORD_CHANGED',
+  'PASSWORD_CHANGE_FAILED',
+  'RATE_LIMITED',
+] as const;
+
+export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
+
+/** Something that happened to an account. Never carries a password or a token, only ids. */
+export interface AuthEvent {
+  readonly type: AuthEventType;
+  readonly at: number;
+  /** The account concerned; null when there is none (a failed login for an unknown email). */
+  readonly userId: string | null;
+  readonly sessionId: string | null;
+  /** Who acted, when not the account itself (an admin revoking a user's sessions). */
+  readonly actorId: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /**
+   * A short machine-readable qualifier: the reason of LOGIN_FAILED, the scope of LOGOUT, the
+   * operation and limit of RATE_LIMITED.
+   */
+  readonly detail: string | null;
+  /** How many sessions the event ended. */
+  readonly revokedSessions: number;
+}
+
+/** An audit log entry: an event and its position in the log (larger is newer). */
+export interface AuditEventRecord extends AuthEvent {
+  readonly id: number;
 }

@@ -1,4 +1,7 @@
 import type {
+  AuditEventRecord,
+  AuthEvent,
+  AuthEventType,
   NewSession,
   NewUser,
   Role,
@@ -16,6 +19,7 @@ export interface Store {
   readonly users: UserStore;
   readonly sessions: SessionStore;
   readonly signingKeys: SigningKeyStore;
+  readonly auditEvents: AuditEventStore;
   /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -31,6 +35,27 @@ export interface UserStore {
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Replaces the user's roles; they reach access tokens issued from then on. */
   setRoles(id: string, roles: readonly Role[]): Promise<void>;
+  /**
+   * In one transaction: replaces the password hash if it is still `expectedPasswordHash`,
+   * revokes every other live session of the user, and gives the kept session a new refresh
+   * token with no grace for the old one. Returns null, writing nothing, when the hash changed
+   * meanwhile or the kept session is no longer live.
+   */
+  changePassword(change: PasswordChange): Promise<PasswordChangeResult | null>;
+}
+
+export interface PasswordChange {
+  readonly userId: string;
+  readonly expectedPasswordHash: string;
+  readonly passwordHash: string;
+  readonly keepSessionId: string;
+  readonly nextRefreshJti: string;
+  readonly now: number;
+}
+
+export interface PasswordChangeResult {
+  readonly session: SessionRecord;
+  readonly revokedSessions: number;
 }
 
 export interface RefreshRotation {
@@ -52,8 +77,18 @@ export interface SessionStore {
    * rotated session, or null when nothing was written.
    */
   rotateRefreshToken(rotation: RefreshRotation): Promise<SessionRecord | null>;
-  /** Revokes one session if it is not revoked yet; true when this call revoked it. */
-  revoke(id: string, reason: SessionRevocationReason, now: number): Promise<boolean>;
+  /** The user's sessions that are neither revoked nor expired at `now`, most recently used first. */
+  listLiveForUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * Revokes one session if it is not revoked yet and, when `userId` is given, belongs to that
+   * user; true when this call revoked it.
+   */
+  revoke(
+    id: string,
+    reason: SessionRevocationReason,
+    now: number,
+    userId?: string,
+  ): Promise<boolean>;
   /** Revokes a user's live sessions, optionally sparing one; returns how many were revoked. */
   revokeAllForUser(
     userId: string,
@@ -72,4 +107,22 @@ export interface SigningKeyStore {
    * Returns whichever key is active afterwards.
    */
   activateIfNoneActive(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
+}
+
+export interface AuditEventFilter {
+  readonly userId?: string | undefined;
+  /** Any of these types; all types when absent or empty. */
+  readonly types?: readonly AuthEventType[] | undefined;
+  /** Inclusive lower bound on `at`. */
+  readonly since?: number | undefined;
+  /** Exclusive upper bound on `at`. */
+  readonly until?: number | undefined;
+}
+
+export interface AuditEventStore {
+  append(event: AuthEvent): Promise<void>;
+  /** Newest first: up to `limit` events matching `filter` whose id is below `beforeId`. */
+  list(filter: AuditEventFilter, limit: number, beforeId?: number): Promise<AuditEventRecord[]>;
+  /** Retention: deletes events older than `cutoff`; returns how many. */
+  deleteOlderThan(cutoff: number): Promise<number>;
 }

@@ -1,8 +1,8 @@
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { Plugin } from 'graphql-yoga';
 import type { AuthService } from '../auth/service.js';
-import type { TokenPair } from '../auth/types.js';
+import type { AuthGrant, TokenPair } from '../auth/types.js';
 import type { Clock } from '../clock.js';
+import type { Result } from '../result.js';
 import type { GraphQLContext } from '../schema/context.js';
 
 export const REFRESH_TOKEN_COOKIE_NAME = 'refresh_token';
@@ -23,20 +23,18 @@ interface CookieChange {
  * Cookie mode for browser apps (REFRESH_TOKEN_COOKIE=true). `signUp`, `login` and `reissue` also
  * set the refresh token as an `HttpOnly; Secure; SameSite=Strict` cookie on the GraphQL path,
  * so page scripts never hold it; `reissue` accepts it when no Authorization header is sent;
- * `logout` of the current session clears it.
+ * `logout` of the current session clears it (as does revoking one's own current session), and
+ * `changePassword`, which rotates the refresh token, replaces it.
  *
- * A cookie travels with requests the page did not choose to make, so this mode always brings
- * yoga's CSRF prevention (a GET, or a "simple" POST, must carry a custom header the browser only
- * sends after a CORS preflight). The Origin allow-list is required by the configuration.
+ * A cookie travels with requests the page did not choose to make. The defences: SameSite=Strict;
+ * yoga's CSRF prevention, which the server always runs (`http/graphql-hardening.ts`: a GET or a
+ * "simple" POST must carry a header only scripts can add, after a CORS preflight); and the
+ * Origin allow-list (`http/origins.ts`), which the configuration requires in this mode.
  */
 export function useRefreshTokenCookie(options: RefreshTokenCookieOptions): Plugin<GraphQLContext> {
   const changes = new WeakMap<Request, CookieChange>();
 
   return {
-    onPluginInit({ addPlugin }) {
-      // A plugin for any context is a plugin for ours; its type is just written narrower.
-      addPlugin(useCSRFPrevention() as Plugin<GraphQLContext>);
-    },
     onContextBuilding({ context, extendContext }) {
       const change: CookieChange = { issued: null, ended: false };
       changes.set(context.request, change);
@@ -62,29 +60,37 @@ export function useRefreshTokenCookie(options: RefreshTokenCookieOptions): Plugi
   };
 }
 
-/** Wraps the request's auth service so the plugin learns which pair was issued, or ended. */
+/**
+ * Wraps the request's auth service so the plugin learns whether this request issued a new pair
+ * (the cookie follows it) or ended the caller's own session (the cookie goes).
+ */
 function recordCookieChanges(auth: AuthService, change: CookieChange): AuthService {
+  function issued<R extends Result<AuthGrant, unknown>>(result: R): R {
+    if (result.ok) change.issued = result.value.tokens;
+    return result;
+  }
   return {
     ...auth,
-    async signUp(input, client) {
-      const result = await auth.signUp(input, client);
-      if (result.ok) change.issued = result.value.tokens;
-      return result;
-    },
-    async logIn(input, client) {
-      const result = await auth.logIn(input, client);
-      if (result.ok) change.issued = result.value.tokens;
-      return result;
-    },
-    async reissue(token) {
-      const result = await auth.reissue(token);
-      if (result.ok) change.issued = result.value.tokens;
-      return result;
-    },
-    async logOut(viewer, scope) {
-      const revoked = await auth.logOut(viewer, scope);
+    signUp: async (input, client) => issued(await auth.signUp(input, client)),
+    logIn: async (input, client) => issued(await auth.logIn(input, client)),
+    reissue: async (token, client) => issued(await auth.reissue(token, client)),
+    // A password change rotates this session's refresh token; the old cookie would be reuse.
+    changePassword: async (viewer, input, client) =>
+      issued(await auth.changePassword(viewer, input, client)),
+    async logOut(viewer, scope, client) {
+      const revoked = await auth.logOut(viewer, scope, client);
       // OTHERS keeps this browser's session, and so its cookie.
       if (scope !== 'OTHERS') change.ended = true;
+      return revoked;
+    },
+    async revokeSession(viewer, sessionId, client) {
+      const revoked = await auth.revokeSession(viewer, sessionId, client);
+      if (sessionId === viewer.sessionId) change.ended = true;
+      return revoked;
+    },
+    async revokeUserSessions(admin, userId, client) {
+      const revoked = await auth.revokeUserSessions(admin, userId, client);
+      if (userId === admin.userId) change.ended = true;
       return revoked;
     },
   };

@@ -2,8 +2,10 @@ import { GraphQLError } from 'graphql';
 import {
   AUTH_ERRORS,
   type AuthenticationFailure,
+  type AuthFailureValue,
   ERROR_CODES,
   type InputFailure,
+  type RateLimitFailure,
 } from '../errors.js';
 import type { Result } from '../result.js';
 
@@ -27,9 +29,17 @@ export function inputError({ reason, field }: InputFailure): GraphQLError {
   });
 }
 
+/** `extensions: { code: TOO_MANY_REQUESTS, reason: RATE_LIMITED, retryAfter }`, in seconds. */
+export function rateLimitError({ reason, retryAfter }: RateLimitFailure): GraphQLError {
+  return new GraphQLError(AUTH_ERRORS[reason].message, {
+    extensions: { code: ERROR_CODES.TOO_MANY_REQUESTS, reason, retryAfter },
+  });
+}
+
 /** Returns the value of a successful result, or throws the failure as a public GraphQL error. */
-export function unwrap<T>(result: Result<T, AuthenticationFailure | InputFailure>): T {
+export function unwrap<T>(result: Result<T, AuthFailureValue>): T {
   if (result.ok) return result.value;
   const { failure } = result;
-  throw typeof failure === 'string' ? authenticationError(failure) : inputError(failure);
+  if (typeof failure === 'string') throw authenticationError(failure);
+  throw 'retryAfter' in failure ? rateLimitError(failure) : inputError(failure);
 }

@@ -5,6 +5,9 @@ import './user.js';
 import './auth-payload.js';
 import './credentials.js';
 import './session.js';
+import './sessions.js';
+import './password.js';
+import './audit.js';
 
 builder.queryType({});
 builder.mutationType({});

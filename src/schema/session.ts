@@ -19,7 +19,8 @@ builder.mutationField('reissue', (t) =>
       'Rotates the refresh token sent as `Authorization: Bearer <refreshToken>`: returns a new ' +
       'pair for the same session and retires the old refresh token. Presenting a retired refresh ' +
       'token again ends the session (REFRESH_TOKEN_REUSED).',
-    resolve: async (_root, _args, ctx) => unwrap(await ctx.auth.reissue(ctx.refreshToken)),
+    resolve: async (_root, _args, ctx) =>
+      unwrap(await ctx.auth.reissue(ctx.refreshToken, ctx.client)),
   }),
 );
 
@@ -28,7 +29,7 @@ builder.mutationField('logout', (t) =>
     description: 'Ends sessions at once: their access and refresh tokens are refused from now on.',
     args: { scope: t.arg({ type: LogoutScope, defaultValue: 'CURRENT' }) },
     resolve: async (_root, { scope }, ctx) => {
-      await ctx.auth.logOut(ctx.viewer, scope ?? 'CURRENT');
+      await ctx.auth.logOut(ctx.viewer, scope ?? 'CURRENT', ctx.client);
       return true;
     },
   }),

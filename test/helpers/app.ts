@@ -1,7 +1,9 @@
+import { ignoreEvents } from '../../src/auth/events.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
+import { createMemoryRateLimitStore } from '../../src/auth/rate-limit.js';
 import { loadKeyRing } from '../../src/auth/signing-keys.js';
 import type { AuthDeps } from '../../src/auth/types.js';
-import { type Environment, loadConfig } from '../../src/config.js';
+import { type Environment, loadConfig, RATE_LIMIT_DEFAULTS } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { type AuthServer, createServer } from '../../src/server.js';
@@ -22,6 +24,8 @@ export interface RequestOptions {
   /** Sent as `Authorization: Bearer <token>`. */
   readonly token?: string;
   readonly headers?: Record<string, string>;
+  /** The socket's peer address the server sees; none by default. */
+  readonly remoteAddress?: string;
 }
 
 export interface TokenPairResponse {
@@ -55,12 +59,22 @@ export const PAIR_FIELDS = `accessToken refreshToken tokenType accessTokenExpire
 
 let emailCounter = 0;
 
+/** Every rate limit off: tests that count attempts turn on the limits they test. */
+const NO_RATE_LIMITS = Object.fromEntries(
+  Object.keys(RATE_LIMIT_DEFAULTS).map((name) => [name, 'off']),
+);
+
 /** A fresh service on in-memory SQLite with an injected clock. */
 export async function createTestApp(
   env: Environment = {},
   options: { logger?: Logger } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: ':memory:',
+    ...NO_RATE_LIMITS,
+    ...env,
+  });
   const store = openSqliteStore(config.database.path);
   const clock = createTestClock();
   const keys = await loadKeyRing(store.signingKeys, clock);
@@ -70,11 +84,14 @@ export async function createTestApp(
     clock,
     keys,
     passwords,
+    rateLimits: createMemoryRateLimitStore(),
+    events: ignoreEvents,
     settings: {
       issuer: config.issuer,
       audience: config.audience,
       lifetimes: config.lifetimes,
       adminEmails: config.adminEmails,
+      rateLimits: config.rateLimits,
     },
   };
   const yoga = createServer({
@@ -95,11 +112,15 @@ export async function createTestApp(
       ...request.headers,
     };
     if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
-    const response = await yoga.fetch('http://yoga/graphql', {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables: request.variables }),
-    });
+    const body = JSON.stringify({ query, variables: request.variables });
+    headers['content-length'] ??= String(Buffer.byteLength(body));
+    const response = await yoga.fetch(
+      'http://yoga/graphql',
+      { method: 'POST', headers, body },
+      request.remoteAddress === undefined
+        ? {}
+        : { req: { socket: { remoteAddress: request.remoteAddress } } },
+    );
     return {
       status: response.status,
       ...((await response.json()) as Omit<GraphQLResponse<T>, 'status'>),

@@ -1,10 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
 afterEach(() => app.close());
 
 const TOKEN = 'metrics-scraper-token-0123456789';
+
+/** The value of every `auth_*` counter in a scrape. */
+function counters(text: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const [, name, value] of text.matchAll(/^(auth_\w+) (\d+)$/gm)) {
+    if (name !== undefined) values[name] = Number(value);
+  }
+  return values;
+}
 
 async function scrape(headers: Record<string, string> = {}): Promise<Response> {
   return app.yoga.fetch('http://yoga/metrics', { headers });
@@ -32,6 +41,34 @@ describe('GET /metrics', () => {
     ]) {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
+  });
+
+  it('counts logins, reissues, reuse, rate-limited requests and revoked sessions', async () => {
+    app = await createTestApp({ RATE_LIMIT_LOGIN_ACCOUNT: '3/1m' });
+    const email = 'counted@example.com';
+    const signUp = await app.signUp(email);
+    const login = await app.login(email, PASSWORD);
+    const wrong = { variables: { input: { email, password: 'not the password' } } };
+    const LOGIN = 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }';
+    await app.graphql(LOGIN, wrong);
+    await app.graphql(LOGIN, wrong);
+    const limited = await app.graphql(LOGIN, wrong); // the fourth login for this account in 1m
+    expect(limited.errors?.[0]?.extensions?.reason).toBe('RATE_LIMITED');
+    expect((await app.reissue(login.refreshToken)).errors).toBeUndefined();
+    app.clock.advanceSeconds(60);
+    const reused = await app.reissue(login.refreshToken); // ends the login's session
+    expect(reused.errors?.[0]?.extensions?.reason).toBe('REFRESH_TOKEN_REUSED');
+    await app.graphql('mutation { logout(scope: ALL) }', { token: signUp.accessToken });
+
+    const text = await (await scrape()).text();
+    expect(counters(text)).toEqual({
+      auth_logins_succeeded_total: 1,
+      auth_logins_failed_total: 2,
+      auth_reissues_total: 1,
+      auth_refresh_token_reuse_detected_total: 1,
+      auth_rate_limited_requests_total: 1,
+      auth_sessions_revoked_total: 2,
+    });
   });
 
   it('keeps one registry per server', async () => {

@@ -151,6 +151,33 @@ describe('REFRESH_TOKEN_COOKIE=true', () => {
     expect(reissue.body.errors?.[0]?.extensions).toMatchObject({ reason: 'SESSION_REVOKED' });
   });
 
+  it('replaces the cookie on changePassword and clears it when the own session is revoked', async () => {
+    await start();
+    const signUp = await signUpRequest('change@example.com');
+    const { accessToken } = pairOf(signUp, 'signUp');
+    const changed = await post(
+      'mutation ($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken refreshToken } }',
+      {
+        variables: { input: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' } },
+        headers: { authorization: `Bearer ${accessToken}` },
+      },
+    );
+    const next = pairOf(changed, 'changePassword');
+    expect(changed.setCookie[0]).toMatch(new RegExp(`^refresh_token=${next.refreshToken}; `));
+
+    const sid = JSON.parse(
+      Buffer.from(next.accessToken.split('.')[1] ?? '', 'base64url').toString(),
+    ).sid as string;
+    const revoked = await post('mutation ($id: ID!) { revokeSession(id: $id) }', {
+      variables: { id: sid },
+      headers: { authorization: `Bearer ${next.accessToken}` },
+    });
+    expect(revoked.body.data).toEqual({ revokeSession: true });
+    expect(revoked.setCookie).toEqual([
+      'refresh_token=; Path=/graphql; Max-Age=0; HttpOnly; Secure; SameSite=Strict',
+    ]);
+  });
+
   it('refuses a cross-site request with 403 before running it, cookie or not', async () => {
     await start();
     const signUp = await signUpRequest('csrf@example.com');

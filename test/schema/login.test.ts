@@ -114,3 +114,42 @@ describe('login', () => {
     }
   });
 });
+
+describe('login timing', () => {
+  let app: TestApp;
+  afterEach(() => app.close());
+
+  it('takes the same time for an unknown email as for a wrong password (medians)', async () => {
+    app = await createTestApp();
+    await app.signUp('timed@example.com');
+    const time = async (email: string): Promise<number> => {
+      const started = performance.now();
+      const response = await app.graphql(LOGIN, {
+        variables: { input: { email, password: 'a wrong password' } },
+      });
+      const elapsed = performance.now() - started;
+      expect(firstError(response)?.reason).toBe('INVALID_CREDENTIALS');
+      return elapsed;
+    };
+    await time('warm-up@example.com');
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so drift in machine load hits both samples alike.
+    for (let i = 0; i < 30; i++) {
+      known.push(await time('timed@example.com'));
+      unknown.push(await time(`nobody-${i}@example.com`));
+    }
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return ((sorted[14] ?? 0) + (sorted[15] ?? 0)) / 2;
+    };
+    const [knownMedian, unknownMedian] = [median(known), median(unknown)];
+    // Both paths run one Argon2id verification (several ms); without the dummy verification
+    // the unknown-email path would take a fraction of a millisecond.
+    expect(Math.min(knownMedian, unknownMedian)).toBeGreaterThan(2);
+    // A generous band for a shared, noisy machine: a missing hash is off by 10x or more.
+    expect(
+      Math.abs(knownMedian - unknownMedian) / Math.max(knownMedian, unknownMedian),
+    ).toBeLessThan(0.35);
+  });
+});

@@ -103,6 +103,14 @@ describe('signUp', () => {
     await expect(app.signUp('emoji@example.com', '🔑'.repeat(8))).resolves.toBeDefined();
   });
 
+  it('signs up and logs in with a 64-character password', async () => {
+    const password = 'correct horse battery staple '.repeat(3).slice(0, 64);
+    expect(password).toHaveLength(64);
+    await app.signUp('long-password@example.com', password);
+    const { user } = await app.login('long-password@example.com', password);
+    expect(user.email).toBe('long-password@example.com');
+  });
+
   it('refuses a name over 100 characters', async () => {
     const response = await app.graphql(SIGN_UP, {
       variables: {

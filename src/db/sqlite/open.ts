@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Store } from '../store.js';
+import { createSqliteAuditEventStore } from './audit-events.js';
 import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteSigningKeyStore } from './signing-keys.js';
 import { createSqliteUserStore } from './users.js';
@@ -34,6 +35,7 @@ export function openSqliteStore(path: string): Store {
     users: createSqliteUserStore(db),
     sessions: createSqliteSessionStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
+    auditEvents: createSqliteAuditEventStore(db),
     async ping() {
       // Throws once the connection is closed, so readiness goes down with the store.
       select1.get();

@@ -1,6 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { Role, SessionRevocationReason, SigningKeyStatus, StoredJwk } from '../records.js';
+import type {
+  AuthEventType,
+  Role,
+  SessionRevocationReason,
+  SigningKeyStatus,
+  StoredJwk,
+} from '../records.js';
 
 // Times are integer milliseconds since the Unix epoch: exact, sortable and dialect-neutral.
 
@@ -51,5 +57,27 @@ export const signingKeys = sqliteTable(
     uniqueIndex('signing_keys_one_active_idx')
       .on(table.status)
       .where(sql`${table.status} = 'active'`),
+  ],
+);
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    // The log's order: rowid aliases are assigned increasing, and AUTOINCREMENT never reuses one.
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    type: text('type').$type<AuthEventType>().notNull(),
+    // No foreign keys: the log outlives the users and sessions it mentions.
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    actorId: text('actor_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    detail: text('detail'),
+    revokedSessions: integer('revoked_sessions').notNull().default(0),
+  },
+  (table) => [
+    index('audit_events_user_id_idx').on(table.userId, table.id),
+    index('audit_events_at_idx').on(table.at),
   ],
 );

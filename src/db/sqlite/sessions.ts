@@ -1,8 +1,17 @@
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SessionRecord } from '../records.js';
 import type { SessionStore } from '../store.js';
 import { sessions } from './schema.js';
+
+/** Neither revoked nor past either expiry at `now`. */
+export function isLiveAt(now: number): SQL | undefined {
+  return and(
+    isNull(sessions.revokedAt),
+    gt(sessions.idleExpiresAt, now),
+    gt(sessions.expiresAt, now),
+  );
+}
 
 export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStore {
   // Every protected request reads one session by id: keep that statement prepared.
@@ -38,20 +47,32 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
             eq(sessions.id, sessionId),
             eq(sessions.userId, userId),
             eq(sessions.currentRefreshJti, presentedJti),
-            isNull(sessions.revokedAt),
-            gt(sessions.idleExpiresAt, now),
-            gt(sessions.expiresAt, now),
+            isLiveAt(now),
           ),
         )
         .returning()
         .get();
       return rotated ?? null;
     },
-    async revoke(id, reason, now) {
+    async listLiveForUser(userId, now) {
+      return db
+        .select()
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), isLiveAt(now)))
+        .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt))
+        .all();
+    },
+    async revoke(id, reason, now, userId) {
       const result = db
         .update(sessions)
         .set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+        .where(
+          and(
+            eq(sessions.id, id),
+            userId === undefined ? undefined : eq(sessions.userId, userId),
+            isNull(sessions.revokedAt),
+          ),
+        )
         .run();
       return result.changes === 1;
     },

@@ -1,8 +1,9 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { UserRecord } from '../records.js';
 import type { UserStore } from '../store.js';
-import { users } from './schema.js';
+import { sessions, users } from './schema.js';
+import { isLiveAt } from './sessions.js';
 
 export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
   const byId = db
@@ -45,6 +46,45 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         .set({ roles: [...roles] })
         .where(eq(users.id, id))
         .run();
+    },
+    async changePassword(change) {
+      const { userId, keepSessionId, now } = change;
+      try {
+        return db.transaction((tx) => {
+          const kept = tx
+            .update(sessions)
+            .set({
+              currentRefreshJti: change.nextRefreshJti,
+              // No grace: the refresh token from before the change is reuse from now on.
+              previousRefreshJti: null,
+              rotatedAt: now,
+              lastUsedAt: now,
+              generation: sql`${sessions.generation} + 1`,
+            })
+            .where(and(eq(sessions.id, keepSessionId), eq(sessions.userId, userId), isLiveAt(now)))
+            .returning()
+            .get();
+          if (kept === undefined) return null;
+          const updated = tx
+            .update(users)
+            .set({ passwordHash: change.passwordHash })
+            .where(and(eq(users.id, userId), eq(users.passwordHash, change.expectedPasswordHash)))
+            .run();
+          if (updated.changes !== 1) {
+            tx.rollback();
+          }
+          const revoked = tx
+            .update(sessions)
+            .set({ revokedAt: now, revokedReason: 'password_changed' })
+            .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isLiveAt(now)))
+            .run();
+          return { session: kept, revokedSessions: revoked.changes };
+        });
+      } catch (error) {
+        // The hash changed under us (a concurrent change): nothing was written.
+        if (error instanceof TransactionRollbackError) return null;
+        throw error;
+      }
     },
   };
 }

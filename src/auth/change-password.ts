@@ -1,0 +1,88 @@
+import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import { checkRateLimits } from './check-rate-limits.js';
+import { checkPasswordPolicy, isPasswordOversized } from './passwords.js';
+import { recordEvent } from './record-event.js';
+import { findSessionFailure } from './session-state.js';
+import { createRandomId, issueTokenPair } from './token-pair.js';
+import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './types.js';
+
+export interface ChangePasswordInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+type ChangePasswordFailure = AuthenticationFailure | InputFailure | RateLimitFailure;
+
+/**
+ * Replaces the viewer's password after checking the current one, ends every other session of
+ * the user, and returns a fresh pair for the viewer's session. The session's refresh token from
+ * before the change is retired with no grace, so a stolen copy counts as reuse.
+ *
+ * Counts against the client's and the account's limits, so a stolen access token cannot be
+ * used to guess the password quickly.
+ */
+export async function changePassword(
+  deps: AuthDeps,
+  viewer: Viewer,
+  input: ChangePasswordInput,
+  client: ClientInfo,
+): Promise<Result<AuthGrant, ChangePasswordFailure>> {
+  const limited = await checkRateLimits(
+    deps,
+    client,
+    'changePassword',
+    ['changePasswordPerIp', ['changePasswordPerAccount', viewer.userId]],
+    viewer.userId,
+  );
+  if (limited !== null) return failure(limited);
+  if (isPasswordOversized(input.currentPassword)) {
+    return failure({ reason: 'PASSWORD_TOO_LONG', field: 'currentPassword' });
+  }
+  const policyFailure = checkPasswordPolicy(input.newPassword);
+  if (policyFailure !== null) return failure({ ...policyFailure, field: 'newPassword' });
+
+  const user = await deps.store.users.findById(viewer.userId);
+  if (user === null) return failure('SESSION_REVOKED');
+  if (!(await deps.passwords.verify(user.passwordHash, input.currentPassword))) {
+    await recordEvent(deps, client, {
+      type: 'PASSWORD_CHANGE_FAILED',
+      userId: user.id,
+      sessionId: viewer.sessionId,
+      detail: 'WRONG_PASSWORD',
+    });
+    return failure({ reason: 'WRONG_PASSWORD', field: 'currentPassword' });
+  }
+  if (input.newPassword.normalize('NFKC') === input.currentPassword.normalize('NFKC')) {
+    return failure({ reason: 'PASSWORD_UNCHANGED', field: 'newPassword' });
+  }
+
+  const now = deps.clock.now();
+  const changed = await deps.store.users.changePassword({
+    userId: user.id,
+    expectedPasswordHash: user.passwordHash,
+    passwordHash: await deps.passwords.hash(input.newPassword),
+    keepSessionId: viewer.sessionId,
+    nextRefreshJti: createRandomId(),
+    now,
+  });
+  if (changed === null) {
+    // Either the session ended meanwhile, or a concurrent change replaced the password first.
+    const session = await deps.store.sessions.findById(viewer.sessionId);
+    const sessionFailure = findSessionFailure(session, viewer.userId, now);
+    if (sessionFailure !== null) return failure(sessionFailure);
+    return failure({ reason: 'WRONG_PASSWORD', field: 'currentPassword' });
+  }
+
+  await recordEvent(deps, client, {
+    type: 'PASSWORD_CHANGED',
+    userId: user.id,
+    sessionId: viewer.sessionId,
+    revokedSessions: changed.revokedSessions,
+  });
+  return success({
+    tokens: await issueTokenPair(deps, changed.session, user),
+    user,
+    sessionId: viewer.sessionId,
+  });
+}

@@ -1,0 +1,26 @@
+import type { AuthEvent } from '../db/records.js';
+
+export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType } from '../db/records.js';
+
+/*
+ * Auth events: what happened, to whom, from where. The audit log stores them and metrics count
+ * them. The types live with the other records because the store persists them.
+ */
+
+/** Receives every auth event. Awaited, so an audit write completes before the answer is sent. */
+export interface AuthEventSink {
+  record(event: AuthEvent): void | Promise<void>;
+}
+
+export type AuthEventInput = Pick<AuthEvent, 'type'> & Partial<Omit<AuthEvent, 'type'>>;
+
+/** Sends each event to every sink, in order. */
+export function fanOutEvents(sinks: readonly AuthEventSink[]): AuthEventSink {
+  return {
+    async record(event) {
+      for (const sink of sinks) await sink.record(event);
+    },
+  };
+}
+
+export const ignoreEvents: AuthEventSink = { record() {} };
