@@ -81,6 +81,8 @@ export const AUTH_EVENT_TYPES = [
   'PASSWORD_CHANGED',
   'PASSWORD_CHANGE_FAILED',
   'RATE_LIMITED',
+  'USER_CREATED',
+  'ROLES_CHANGED',
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
