@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Role, UserRecord } from '../db/records.js';
 import type { Store } from '../db/store.js';
+import type { KeyRing } from './key-ring.js';
 import type { PasswordHasher } from './passwords.js';
-import type { KeyRing } from './signing-keys.js';
 import type { TokenSettings } from './token-types.js';
 
 export interface AuthSettings extends TokenSettings {

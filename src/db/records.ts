@@ -61,4 +61,8 @@ export interface SigningKeyRecord {
   readonly publicJwk: StoredJwk;
   readonly privateJwk: StoredJwk;
   readonly createdAt: number;
+  /** When the key stopped signing (moved to retiring); null while active or never active. */
+  readonly retiringSince: number | null;
+  /** When the key was retired: no longer published, no longer verifying. */
+  readonly retiredAt: number | null;
 }

@@ -1,7 +1,7 @@
+import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
-import { loadKeyRing } from '../../src/auth/signing-keys.js';
 import type { AuthDeps } from '../../src/auth/types.js';
-import { type Environment, loadConfig } from '../../src/config.js';
+import { type Config, type Environment, loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { type AuthServer, createServer } from '../../src/server.js';
@@ -37,6 +37,7 @@ export interface TestApp {
   readonly yoga: AuthServer;
   readonly clock: TestClock;
   readonly deps: AuthDeps;
+  readonly config: Config;
   /** POSTs one GraphQL operation through `yoga.fetch`, in process, without a port. */
   graphql<T = Record<string, unknown>>(
     query: string,
@@ -58,12 +59,12 @@ let emailCounter = 0;
 /** A fresh service on in-memory SQLite with an injected clock. */
 export async function createTestApp(
   env: Environment = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; keyRing?: { unknownKidReloadIntervalMs?: number } } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', ...env });
   const store = openSqliteStore(config.database.path);
   const clock = createTestClock();
-  const keys = await loadKeyRing(store.signingKeys, clock);
+  const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
   const passwords = createArgon2PasswordHasher();
   const deps: AuthDeps = {
     store,
@@ -119,6 +120,7 @@ export async function createTestApp(
     yoga,
     clock,
     deps,
+    config,
     graphql,
     async signUp(email = `user${++emailCounter}@example.com`, password = PASSWORD) {
       const response = await graphql<Record<string, TokenPairResponse>>(
