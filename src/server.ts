@@ -3,6 +3,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthService } from './auth/service.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
+import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
@@ -65,6 +66,7 @@ export function createServer(deps: ServerDeps): AuthServer {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    plugins: [createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger })],
     logging: logger,
     // Unexpected errors become "Unexpected error."; details only in development.
     maskedErrors: { isDev: config.isDevelopment },

@@ -176,9 +176,12 @@ export async function loadKeyRing(
       return usable(snapshot.keys.get(kid));
     },
     async publishedKeys() {
-      const keys = [...(await current()).keys.values()]
+      const { keys: loaded, signing } = await current();
+      // The signing key first, then the retiring ones.
+      const keys = [...loaded.values()]
         .filter((entry) => usable(entry) !== undefined)
-        .map((entry) => entry.publicJwk);
+        .map((entry) => entry.publicJwk)
+        .sort((x, y) => Number(y.kid === signing.kid) - Number(x.kid === signing.kid));
       return { keys, algorithms: [...new Set(keys.map((key) => key.alg))] };
     },
     refresh: reload,

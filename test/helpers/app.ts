@@ -59,11 +59,16 @@ let emailCounter = 0;
 /** A fresh service on in-memory SQLite with an injected clock. */
 export async function createTestApp(
   env: Environment = {},
-  options: { logger?: Logger; keyRing?: { unknownKidReloadIntervalMs?: number } } = {},
+  options: {
+    logger?: Logger;
+    keyRing?: { unknownKidReloadIntervalMs?: number };
+    /** Share a store and clock with another app: two service instances on one database. */
+    shareWith?: TestApp;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', ...env });
-  const store = openSqliteStore(config.database.path);
-  const clock = createTestClock();
+  const store = options.shareWith?.deps.store ?? openSqliteStore(config.database.path);
+  const clock = options.shareWith?.clock ?? createTestClock();
   const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
   const passwords = createArgon2PasswordHasher();
   const deps: AuthDeps = {
@@ -139,7 +144,7 @@ export async function createTestApp(
     reissue(refreshToken) {
       return graphql(`mutation { reissue { ${PAIR_FIELDS} } }`, { token: refreshToken });
     },
-    close: () => store.close(),
+    close: () => (options.shareWith === undefined ? store.close() : Promise.resolve()),
   };
 }
 
