@@ -26,6 +26,8 @@ export interface AuthService {
   logOut(viewer: Viewer, scope: LogoutScope): Promise<number>;
   /** The user behind a live session; a missing user there is a bug, so it throws. */
   getUser(id: string): Promise<UserRecord>;
+  /** The user with this id, or null. */
+  findUser(id: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
 }
 
@@ -42,6 +44,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
       if (user === null) throw new Error(`User ${id} of a live session does not exist.`);
       return user;
     },
+    findUser: (id) => deps.store.users.findById(id),
     listUsers: () => deps.store.users.list(),
   };
 }
