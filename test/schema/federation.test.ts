@@ -68,10 +68,30 @@ describe('the subgraph SDL', () => {
       authenticated: true,
       requiresScopes: [['ADMIN']],
     });
-    expect(federationAuthOf({ refreshToken: true }, 'f').authenticated).toBe(false);
-    expect(() => federationAuthOf({ accessToken: true, role: 'ADMIN' }, 'f')).toThrow(
-      /exactly one auth scope/,
-    );
+    expect(federationAuthOf({ refreshToken: true }, 'f')).toEqual({
+      authenticated: false,
+      requiresScopes: null,
+    });
+    // An object, or $any, grants access when any entry passes.
+    expect(federationAuthOf({ role: 'ADMIN', accessToken: true }, 'f')).toEqual({
+      authenticated: true,
+      requiresScopes: null,
+    });
+    expect(federationAuthOf({ $any: { role: 'ADMIN', refreshToken: true } }, 'f')).toEqual({
+      authenticated: false,
+      requiresScopes: null,
+    });
+    expect(federationAuthOf({ $any: { role: 'ADMIN' }, role: 'USER' }, 'f')).toEqual({
+      authenticated: true,
+      requiresScopes: [['ADMIN'], ['USER']],
+    });
+    // $all needs every entry.
+    expect(federationAuthOf({ $all: { role: 'ADMIN', refreshToken: true } }, 'f')).toEqual({
+      authenticated: true,
+      requiresScopes: [['ADMIN']],
+    });
+    expect(() => federationAuthOf(() => true, 'Query.f')).toThrow(/Query.f: use static authScopes/);
+    expect(() => federationAuthOf({ $granted: 'x' }, 'f')).toThrow(/no federation directive/);
   });
 });
 
