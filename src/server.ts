@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
+import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
@@ -89,6 +90,7 @@ export function createServer(deps: ServerDeps): AuthServer {
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).
     batching: false,
     plugins: [
+      createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRequestBodyLimit(config.maxRequestBytes),
       ...graphqlHardening({ isProduction: config.isProduction }),
     ],
