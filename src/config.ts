@@ -1,5 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { isValidEmail, normaliseEmail } from './auth/email.js';
 import type { RateLimitRule } from './auth/rate-limit.js';
+import {
+  DEFAULT_SIGNING_ALGORITHM,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './auth/signing-keys.js';
 import type { RateLimitRules } from './auth/types.js';
 import { parseDurationSeconds } from './duration.js';
 import type { LogLevel } from './logger.js';
@@ -17,6 +24,17 @@ export interface TokenLifetimes {
   readonly refreshTokenTtl: number;
   readonly sessionMaxAge: number;
   readonly refreshReuseInterval: number;
+}
+
+/** Where signing keys come from, and which algorithm new keys use. */
+export interface SigningKeysConfig {
+  /** `AUTH_SIGNING_ALGORITHM`: the algorithm of keys generated from now on. */
+  readonly algorithm: SigningAlgorithm;
+  /**
+   * Keys supplied by the operator (a JWK Set with private keys) instead of the store, with the
+   * variable they came from; null when the store holds the keys.
+   */
+  readonly supplied: { readonly variable: string; readonly json: string } | null;
 }
 
 export interface Config {
@@ -37,6 +55,7 @@ export interface Config {
   readonly auditRetention: number;
   /** Largest request body accepted, in bytes. */
   readonly maxRequestBytes: number;
+  readonly signingKeys: SigningKeysConfig;
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   /** Development mode: masked errors carry their original message, for local debugging only. */
@@ -100,6 +119,7 @@ export function loadConfig(env: Environment): Config {
     trustedProxyHops: readTrustProxy(env),
     auditRetention: readDuration(env, 'AUDIT_RETENTION', '90d', 60),
     maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 2_097_152, 1_024, 16_777_216),
+    signingKeys: readSigningKeys(env),
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
@@ -345,4 +365,42 @@ function readMetrics(env: Environment): MetricsConfig {
     );
   }
   return Object.freeze({ enabled: raw === 'on', token });
+}
+
+function readSigningKeys(env: Environment): SigningKeysConfig {
+  const rawAlgorithm = readOptional(env, 'AUTH_SIGNING_ALGORITHM') ?? DEFAULT_SIGNING_ALGORITHM;
+  if (!isSigningAlgorithm(rawAlgorithm)) {
+    throw new ConfigError(
+      'AUTH_SIGNING_ALGORITHM',
+      `expected one of ${SIGNING_ALGORITHMS.join(', ')}`,
+      rawAlgorithm,
+    );
+  }
+  const inline = readOptional(env, 'AUTH_SIGNING_KEYS');
+  const file = readOptional(env, 'AUTH_SIGNING_KEYS_FILE');
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError(
+      'AUTH_SIGNING_KEYS_FILE',
+      'set either AUTH_SIGNING_KEYS or AUTH_SIGNING_KEYS_FILE, not both',
+      file,
+    );
+  }
+  if (inline !== undefined) {
+    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS', json: inline } };
+  }
+  if (file !== undefined) {
+    let json: string;
+    try {
+      json = readFileSync(file, 'utf8');
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+      throw new ConfigError(
+        'AUTH_SIGNING_KEYS_FILE',
+        `expected a readable file holding a JWK Set (${reason})`,
+        file,
+      );
+    }
+    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS_FILE', json } };
+  }
+  return { algorithm: rawAlgorithm, supplied: null };
 }

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
+import { openKeyRing } from './auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from './auth/passwords.js';
-import { loadKeyRing } from './auth/signing-keys.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openSqliteStore } from './db/sqlite/open.js';
@@ -19,7 +19,15 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createJsonLogger(writeLine, config.logLevel);
   const store = openSqliteStore(config.database.path);
-  const keys = await loadKeyRing(store.signingKeys, systemClock);
+  const keys = await openKeyRing(config, store.signingKeys, systemClock);
+  const signing = await keys.signingKey();
+  if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {
+    logger.warn('the active signing key uses another algorithm than configured', {
+      active: signing.alg,
+      configured: config.signingKeys.algorithm,
+      fix: 'run `npm run keys:rotate` to switch to a key of the configured algorithm',
+    });
+  }
   const yoga = createServer({
     config,
     store,

@@ -14,6 +14,7 @@ import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
 import { useRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
+import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
@@ -107,6 +108,7 @@ export function createServer(deps: ServerDeps): AuthServer {
       useRequestLog(logger),
       useReadiness(deps.store, logger),
       metrics !== null && useMetrics(config.metrics, metrics),
+      createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRequestBodyLimit(config.maxRequestBytes),
       ...graphqlHardening({ isProduction: config.isProduction }),
       config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Environment, loadConfig } from '../src/config.js';
 
@@ -191,5 +194,38 @@ describe('loadConfig: operations and browser settings', () => {
 
   it('never repeats the metrics token in its error', () => {
     expect(configError({ METRICS_TOKEN: 'secret value' }).message).not.toContain('secret');
+  });
+});
+
+describe('signing key settings', () => {
+  it('defaults to EdDSA keys in the store', () => {
+    expect(loadConfig({}).signingKeys).toEqual({ algorithm: 'EdDSA', supplied: null });
+  });
+
+  it('accepts ES256 and refuses other algorithms', () => {
+    expect(loadConfig({ AUTH_SIGNING_ALGORITHM: 'ES256' }).signingKeys.algorithm).toBe('ES256');
+    expect(() => loadConfig({ AUTH_SIGNING_ALGORITHM: 'RS256' })).toThrow(
+      'Invalid AUTH_SIGNING_ALGORITHM="RS256": expected one of EdDSA, ES256.',
+    );
+  });
+
+  it('reads supplied keys from the variable or from the file, not both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'jwks.json');
+    writeFileSync(file, '{"keys":[]}');
+    expect(loadConfig({ AUTH_SIGNING_KEYS_FILE: file }).signingKeys.supplied).toEqual({
+      variable: 'AUTH_SIGNING_KEYS_FILE',
+      json: '{"keys":[]}',
+    });
+    expect(loadConfig({ AUTH_SIGNING_KEYS: '{"keys":[]}' }).signingKeys.supplied?.variable).toBe(
+      'AUTH_SIGNING_KEYS',
+    );
+    expect(() => loadConfig({ AUTH_SIGNING_KEYS: '{}', AUTH_SIGNING_KEYS_FILE: file })).toThrow(
+      /not both/,
+    );
+    expect(() => loadConfig({ AUTH_SIGNING_KEYS_FILE: join(dir, 'missing.json') })).toThrow(
+      /AUTH_SIGNING_KEYS_FILE=.*expected a readable file holding a JWK Set \(ENOENT\)/,
+    );
+    rmSync(dir, { recursive: true });
   });
 });

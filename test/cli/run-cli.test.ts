@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
-import { loadKeyRing } from '../../src/auth/signing-keys.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config.js';
@@ -67,6 +67,7 @@ describe('usage', () => {
       'user:create',
       'user:set-roles',
       'sessions:revoke',
+      'keys:rotate',
       'keys:list',
       'audit:tail',
     ]) {
@@ -85,6 +86,7 @@ describe('usage', () => {
     [['sessions:revoke']],
     [['sessions:revoke', '--user']],
     [['keys:list', 'now']],
+    [['keys:rotate', '--force']],
     [['audit:tail', '-n', '0']],
     [['audit:tail', '-n', '1000']],
     [['audit:tail', '--type', 'LOGIN_SUCCEEDED,COFFEE']],
@@ -205,14 +207,27 @@ describe('sessions:revoke', () => {
   });
 });
 
-describe('keys:list', () => {
-  it('lists the signing key the service created', async () => {
-    const kid = await withStore(
-      async (store) => (await loadKeyRing(store.signingKeys, createTestClock())).signing.kid,
-    );
-    const run = await cli(['keys:list']);
-    expect(run.code).toBe(0);
-    expect(run.out).toEqual([`${kid}  EdDSA  active    created 2026-01-01T00:00:00.000Z`]);
+describe('keys:list and keys:rotate', () => {
+  it('list the key the service created, rotate it, and list both', async () => {
+    const config = loadConfig({ DATABASE_URL: `file:${databasePath}` });
+    const first = await withStore(async (store) => {
+      const ring = await openKeyRing(config, store.signingKeys, createTestClock());
+      return (await ring.signingKey()).kid;
+    });
+    const before = await cli(['keys:list']);
+    expect(before).toMatchObject({ code: 0, err: [] });
+    expect(before.out).toEqual([`${first}  EdDSA  active    created 2026-01-01T00:00:00.000Z`]);
+
+    const rotated = await cli(['keys:rotate']);
+    expect(rotated.code).toBe(0);
+    const next = /^active {4}(\S+) \(EdDSA\)$/.exec(rotated.out[0] ?? '')?.[1];
+    expect(next).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(rotated.out[1]).toMatch(new RegExp(`^retiring  ${first} \\(verifies until `));
+
+    // Both keys were made at the same (test) instant, so their order is not asserted.
+    const after = (await cli(['keys:list'])).out.join('\n');
+    expect(after).toMatch(new RegExp(`^${next}  EdDSA  active `, 'm'));
+    expect(after).toMatch(new RegExp(`^${first}  EdDSA  retiring  .*verifies until `, 'm'));
   });
 });
 
