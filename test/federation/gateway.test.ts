@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwksUriOf } from '../../src/http/well-known.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
-import { type Listening, listenOnFreePort } from './listen.js';
+import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
 import { createProfilesSubgraph, setFavouriteColour } from './profiles-subgraph.js';
 
 // A real supergraph: Apollo Gateway composes this service with a second subgraph (profiles)
@@ -23,8 +23,8 @@ interface GatewayResponse {
 }
 
 let app: TestApp;
-let auth: Listening;
-let profiles: Listening;
+let auth: ListeningSocket;
+let profiles: ListeningSocket;
 let gateway: ApolloServer<GatewayContext>;
 let gatewayUrl: string;
 let supergraphSdl: string;
@@ -37,21 +37,21 @@ beforeAll(async () => {
     if (req.url === '/.well-known/jwks.json') jwksRequests += 1;
     serveAuth(req, res);
   });
-  app = await createTestApp({ AUTH_ISSUER: auth.url });
+  app = await createTestApp({ AUTH_ISSUER: auth.origin });
   serveAuth = app.yoga;
 
   profiles = await listenOnFreePort(
     createProfilesSubgraph({
-      issuer: auth.url,
+      issuer: auth.origin,
       audience: app.config.audience,
-      jwksUri: jwksUriOf(auth.url),
+      jwksUri: jwksUriOf(auth.origin),
       clock: app.clock,
     }),
   );
 
   supergraphSdl = await composeSupergraph([
-    { name: 'auth', url: `${auth.url}/graphql` },
-    { name: 'profiles', url: `${profiles.url}/graphql` },
+    { name: 'auth', url: `${auth.origin}/graphql` },
+    { name: 'profiles', url: `${profiles.origin}/graphql` },
   ]);
   gateway = new ApolloServer<GatewayContext>({
     gateway: new ApolloGateway({
