@@ -5,8 +5,8 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwksUriOf } from '../../src/http/well-known.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
 import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
+import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
 import { createProfilesSubgraph, setFavouriteColour } from './profiles-subgraph.js';
 
 // A real supergraph: Apollo Gateway composes this service with a second subgraph (profiles)
