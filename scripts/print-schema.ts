@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printSchema } from 'graphql';
+import { printSubgraphSchema } from '@apollo/subgraph';
 import { schema } from '../src/schema/index.js';
 
-// Prints the schema built by Pothos to schema.graphql. With --check it writes nothing and
+// Prints the subgraph SDL built by Pothos (with its @link and federation directives, as a
+// gateway composes it) to schema.graphql. With --check it writes nothing and
 // exits 1 when the committed file differs, so CI catches a schema change nobody printed.
 
 const target = fileURLToPath(new URL('../schema.graphql', import.meta.url));
-const printed = `${printSchema(schema)}\n`;
+const printed = `${printSubgraphSchema(schema)}\n`;
 
 if (process.argv.includes('--check')) {
   const committed = readFileSync(target, 'utf8');

@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { isValidEmail, normaliseEmail } from './auth/email.js';
 import type { RateLimitRule } from './auth/rate-limit.js';
+import {
+  DEFAULT_SIGNING_ALGORITHM,
+  isSigningAlgorithm,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from './auth/signing-keys.js';
 import type { RateLimitRules } from './auth/types.js';
 import { parseDurationSeconds } from './duration.js';
+import type { LogLevel } from './logger.js';
 
 /** Where the store lives. Only embedded SQLite exists today. */
 export interface DatabaseConfig {
@@ -16,6 +24,17 @@ export interface TokenLifetimes {
   readonly refreshTokenTtl: number;
   readonly sessionMaxAge: number;
   readonly refreshReuseInterval: number;
+}
+
+/** Where signing keys come from, and which algorithm new keys use. */
+export interface SigningKeysConfig {
+  /** `AUTH_SIGNING_ALGORITHM`: the algorithm of keys generated from now on. */
+  readonly algorithm: SigningAlgorithm;
+  /**
+   * Keys supplied by the operator (a JWK Set with private keys) instead of the store, with the
+   * variable they came from; null when the store holds the keys.
+   */
+  readonly supplied: { readonly variable: string; readonly json: string } | null;
 }
 
 export interface Config {
@@ -36,12 +55,28 @@ export interface Config {
   readonly auditRetention: number;
   /** Largest request body accepted, in bytes. */
   readonly maxRequestBytes: number;
+  readonly signingKeys: SigningKeysConfig;
   /** Verified access tokens remembered per process; 0 turns the cache off. */
   readonly accessTokenCacheSize: number;
   readonly nodeEnv: string;
   readonly isProduction: boolean;
   /** Development mode: masked errors carry their original message, for local debugging only. */
   readonly isDevelopment: boolean;
+  readonly logLevel: LogLevel;
+  /** Browser origins allowed to call the API (CORS and the Origin check); empty means any. */
+  readonly allowedOrigins: readonly string[];
+  /** Cookie mode: the refresh token also travels in an HttpOnly cookie. */
+  readonly refreshTokenCookie: boolean;
+  readonly metrics: MetricsConfig;
+  /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
+  readonly shutdownTimeout: number;
+}
+
+export interface MetricsConfig {
+  /** Whether `GET /metrics` exists and the Prometheus collectors run. */
+  readonly enabled: boolean;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  readonly token: string | undefined;
 }
 
 /** Thrown by {@link loadConfig}; the message names the variable and what it accepts. */
@@ -72,6 +107,7 @@ export function loadConfig(env: Environment): Config {
   const port = readPort(env);
   const issuer = readIssuer(env, 'AUTH_ISSUER', isProduction) ?? `http://localhost:${port}`;
   const audience = readIssuer(env, 'AUTH_AUDIENCE', isProduction) ?? issuer;
+  const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
 
   return Object.freeze({
     port,
@@ -85,10 +121,16 @@ export function loadConfig(env: Environment): Config {
     trustedProxyHops: readTrustProxy(env),
     auditRetention: readDuration(env, 'AUDIT_RETENTION', '90d', 60),
     maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 2_097_152, 1_024, 16_777_216),
+    signingKeys: readSigningKeys(env),
     accessTokenCacheSize: readCount(env, 'ACCESS_TOKEN_CACHE_SIZE', 10_000),
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
+    logLevel: readLogLevel(env),
+    allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
+    refreshTokenCookie,
+    metrics: readMetrics(env),
+    shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
   });
 }
 
@@ -276,4 +318,102 @@ function readInteger(
     throw new ConfigError(name, `expected an integer from ${min} to ${max}`, raw);
   }
   return value;
+}
+
+function readBoolean(env: Environment, name: string): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'expected true or false', raw);
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+function readLogLevel(env: Environment): LogLevel {
+  const raw = readOptional(env, 'LOG_LEVEL') ?? 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, raw);
+  }
+  return level;
+}
+
+function readAllowedOrigins(env: Environment, refreshTokenCookie: boolean): readonly string[] {
+  const raw = readOptional(env, 'ALLOWED_ORIGINS');
+  const origins: string[] = [];
+  for (const entry of raw?.split(',') ?? []) {
+    const origin = entry.trim();
+    if (origin === '') continue;
+    // An origin is scheme://host[:port] and nothing else; `new URL(x).origin` must give it back.
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(
+        'ALLOWED_ORIGINS',
+        'expected a comma-separated list of origins such as https://app.example.com (scheme, host and port; no path or trailing slash)',
+        entry,
+      );
+    }
+    origins.push(origin);
+  }
+  if (refreshTokenCookie && origins.length === 0) {
+    // A cookie is sent by the browser on its own, so which sites may call must be explicit.
+    throw new ConfigError(
+      'ALLOWED_ORIGINS',
+      'required when REFRESH_TOKEN_COOKIE=true; expected the origins of the browser apps, such as https://app.example.com',
+      raw ?? '',
+    );
+  }
+  return Object.freeze(origins);
+}
+
+function readMetrics(env: Environment): MetricsConfig {
+  const raw = readOptional(env, 'METRICS') ?? 'on';
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError('METRICS', 'expected on or off', raw);
+  const token = readOptional(env, 'METRICS_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    // Shown as a length only: the value is a secret and error messages end up in logs.
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'expected at least 16 printable characters without spaces',
+      `<${token.length} characters>`,
+    );
+  }
+  return Object.freeze({ enabled: raw === 'on', token });
+}
+
+function readSigningKeys(env: Environment): SigningKeysConfig {
+  const rawAlgorithm = readOptional(env, 'AUTH_SIGNING_ALGORITHM') ?? DEFAULT_SIGNING_ALGORITHM;
+  if (!isSigningAlgorithm(rawAlgorithm)) {
+    throw new ConfigError(
+      'AUTH_SIGNING_ALGORITHM',
+      `expected one of ${SIGNING_ALGORITHMS.join(', ')}`,
+      rawAlgorithm,
+    );
+  }
+  const inline = readOptional(env, 'AUTH_SIGNING_KEYS');
+  const file = readOptional(env, 'AUTH_SIGNING_KEYS_FILE');
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError(
+      'AUTH_SIGNING_KEYS_FILE',
+      'set either AUTH_SIGNING_KEYS or AUTH_SIGNING_KEYS_FILE, not both',
+      file,
+    );
+  }
+  if (inline !== undefined) {
+    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS', json: inline } };
+  }
+  if (file !== undefined) {
+    let json: string;
+    try {
+      json = readFileSync(file, 'utf8');
+    } catch (error) {
+      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+      throw new ConfigError(
+        'AUTH_SIGNING_KEYS_FILE',
+        `expected a readable file holding a JWK Set (${reason})`,
+        file,
+      );
+    }
+    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS_FILE', json } };
+  }
+  return { algorithm: rawAlgorithm, supplied: null };
 }

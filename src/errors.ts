@@ -48,6 +48,10 @@ export const AUTH_ERRORS = {
   INVALID_CREDENTIALS: { code: 'UNAUTHENTICATED', message: 'Wrong email or password.' },
 
   FORBIDDEN: { code: 'FORBIDDEN', message: 'You do not have the role this field requires.' },
+  ORIGIN_NOT_ALLOWED: {
+    code: 'FORBIDDEN',
+    message: 'Requests from this origin are not allowed (see ALLOWED_ORIGINS).',
+  },
 
   INVALID_EMAIL: { code: 'BAD_USER_INPUT', message: 'Enter a valid email address.' },
   EMAIL_TAKEN: { code: 'BAD_USER_INPUT', message: 'An account with this email already exists.' },

@@ -22,6 +22,16 @@ export function createJsonLogger(
       level,
       msg: describe(first),
     };
+    const [only] = rest;
+    if (rest.length === 1 && isPlainObject(only)) {
+      // `logger.info('request', { requestId, ... })`: the fields sit at the top of the line,
+      // after time, level and msg, which they cannot overwrite.
+      for (const [key, value] of Object.entries(only)) {
+        if (!(key in entry)) entry[key] = describe(value);
+      }
+      write(`${JSON.stringify(entry)}\n`);
+      return;
+    }
     if (rest.length > 0) entry.details = rest.map(describe);
     write(`${JSON.stringify(entry)}\n`);
   }
@@ -31,6 +41,12 @@ export function createJsonLogger(
     warn: (...args) => log('warn', args),
     error: (...args) => log('error', args),
   };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function describe(value: unknown): unknown {

@@ -1,22 +1,34 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createArgon2WorkerPool } from './auth/argon2-workers.js';
+import { openKeyRing } from './auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from './auth/passwords.js';
-import { loadKeyRing } from './auth/signing-keys.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openSqliteStore } from './db/sqlite/open.js';
+import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
 import { createServer } from './server.js';
 
 // The only module with side effects: read the environment, open the store, listen.
 
-const logger = createJsonLogger((line) => process.stdout.write(line));
+function writeLine(line: string): void {
+  process.stdout.write(line);
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const logger = createJsonLogger(writeLine, config.logLevel);
   const store = openSqliteStore(config.database.path);
-  const keys = await loadKeyRing(store.signingKeys, systemClock);
+  const keys = await openKeyRing(config, store.signingKeys, systemClock);
+  const signing = await keys.signingKey();
+  if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {
+    logger.warn('the active signing key uses another algorithm than configured', {
+      active: signing.alg,
+      configured: config.signingKeys.algorithm,
+      fix: 'run `npm run keys:rotate` to switch to a key of the configured algorithm',
+    });
+  }
   const argon2 = createArgon2WorkerPool();
   const yoga = createServer({
     config,
@@ -35,6 +47,7 @@ async function main(): Promise<void> {
   );
 
   const server = createHttpServer(yoga);
+  const shutDown = prepareGracefulShutdown(server, config.shutdownTimeout * 1000);
   server.on('error', (error) => {
     // Most often EADDRINUSE or EACCES: say so in one line instead of an unhandled-event trace.
     logger.error('cannot listen', {
@@ -60,10 +73,17 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     stopRetention();
-    server.close(() => {
-      void Promise.all([store.close(), argon2.close()]).then(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then the store.
+    void shutDown()
+      .then(async ({ forced }) => {
+        await Promise.all([store.close(), argon2.close()]);
+        logger.info('stopped', { forced });
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', error);
+        process.exit(1);
+      });
   }
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -73,7 +93,7 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    logger.error('start-up failed', error);
+    createJsonLogger(writeLine).error('start-up failed', error);
   }
   process.exit(1);
 });

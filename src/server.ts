@@ -6,8 +6,15 @@ import { createAuthService } from './auth/service.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
+import { renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
+import { useReadiness } from './http/health.js';
+import { createAuthMetrics, createMetricsEventSink, useMetrics } from './http/metrics.js';
+import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { useRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
+import { useRequestLog } from './http/request-log.js';
+import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
@@ -30,6 +37,8 @@ export interface ServerContext {
 }
 
 export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
+
+const GRAPHQL_PATH = '/graphql';
 
 const EXAMPLE_OPERATIONS = `# 1. Create an account (or use login), then copy accessToken from the result.
 mutation SignUp {
@@ -63,12 +72,14 @@ mutation Reissue {
 /** Builds the GraphQL server. It does not listen: `main.ts` does, tests call `fetch` directly. */
 export function createServer(deps: ServerDeps): AuthServer {
   const { config, logger } = deps;
+  const metrics = config.metrics.enabled ? createAuthMetrics() : null;
   const auth = createAuthService(
     {
       ...deps,
       rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
       events: fanOutEvents([
         createAuditLogSink(deps.store.auditEvents),
+        ...(metrics ? [createMetricsEventSink(metrics)] : []),
         ...(deps.eventSinks ?? []),
       ]),
       settings: {
@@ -84,7 +95,7 @@ export function createServer(deps: ServerDeps): AuthServer {
 
   return createYoga<ServerContext, GraphQLContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     logging: logger,
     // Unexpected errors become "Unexpected error."; details only in development.
@@ -92,11 +103,19 @@ export function createServer(deps: ServerDeps): AuthServer {
     graphiql: config.isProduction
       ? false
       : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
+    renderGraphiQL: renderLocalGraphiQL,
+    cors: corsForAllowedOrigins(config.allowedOrigins),
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).
     batching: false,
     plugins: [
+      useRequestLog(logger),
+      useReadiness(deps.store, logger),
+      metrics !== null && useMetrics(config.metrics, metrics),
+      createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRequestBodyLimit(config.maxRequestBytes),
       ...graphqlHardening({ isProduction: config.isProduction }),
+      config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
+      config.refreshTokenCookie && useRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH }),
     ],
     context: ({ request, req }) =>
       createGraphQLContext(

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type Environment, loadConfig } from '../src/config.js';
 
@@ -151,5 +154,87 @@ describe('loadConfig: abuse defences', () => {
     ['MAX_REQUEST_BYTES', '1e6'],
   ])('refuses %s=%s, naming the variable', (variable, value) => {
     expect(configError({ [variable]: value }).variable).toBe(variable);
+  });
+});
+
+describe('loadConfig: operations and browser settings', () => {
+  it('has documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      logLevel: 'info',
+      allowedOrigins: [],
+      refreshTokenCookie: false,
+      metrics: { enabled: true, token: undefined },
+      shutdownTimeout: 10,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'debug',
+      ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:5173,',
+      REFRESH_TOKEN_COOKIE: 'true',
+      METRICS: 'off',
+      METRICS_TOKEN: 'a-long-enough-scrape-token',
+      SHUTDOWN_TIMEOUT: '30s',
+    });
+    expect(config).toMatchObject({
+      logLevel: 'debug',
+      allowedOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      refreshTokenCookie: true,
+      metrics: { enabled: false, token: 'a-long-enough-scrape-token' },
+      shutdownTimeout: 30,
+    });
+  });
+
+  it.each([
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    [{ ALLOWED_ORIGINS: 'https://app.example.com/' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'https://app.example.com/login' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'app.example.com' }, 'ALLOWED_ORIGINS'],
+    [{ REFRESH_TOKEN_COOKIE: 'yes' }, 'REFRESH_TOKEN_COOKIE'],
+    [{ REFRESH_TOKEN_COOKIE: 'true' }, 'ALLOWED_ORIGINS'],
+    [{ METRICS: 'maybe' }, 'METRICS'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+    [{ METRICS_TOKEN: 'has a space in the middle of it' }, 'METRICS_TOKEN'],
+    [{ SHUTDOWN_TIMEOUT: 'never' }, 'SHUTDOWN_TIMEOUT'],
+  ])('refuses %j, naming %s', (env: Environment, variable) => {
+    expect(configError(env).variable).toBe(variable);
+  });
+
+  it('never repeats the metrics token in its error', () => {
+    expect(configError({ METRICS_TOKEN: 'secret value' }).message).not.toContain('secret');
+  });
+});
+
+describe('signing key settings', () => {
+  it('defaults to EdDSA keys in the store', () => {
+    expect(loadConfig({}).signingKeys).toEqual({ algorithm: 'EdDSA', supplied: null });
+  });
+
+  it('accepts ES256 and refuses other algorithms', () => {
+    expect(loadConfig({ AUTH_SIGNING_ALGORITHM: 'ES256' }).signingKeys.algorithm).toBe('ES256');
+    expect(() => loadConfig({ AUTH_SIGNING_ALGORITHM: 'RS256' })).toThrow(
+      'Invalid AUTH_SIGNING_ALGORITHM="RS256": expected one of EdDSA, ES256.',
+    );
+  });
+
+  it('reads supplied keys from the variable or from the file, not both', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'jwks.json');
+    writeFileSync(file, '{"keys":[]}');
+    expect(loadConfig({ AUTH_SIGNING_KEYS_FILE: file }).signingKeys.supplied).toEqual({
+      variable: 'AUTH_SIGNING_KEYS_FILE',
+      json: '{"keys":[]}',
+    });
+    expect(loadConfig({ AUTH_SIGNING_KEYS: '{"keys":[]}' }).signingKeys.supplied?.variable).toBe(
+      'AUTH_SIGNING_KEYS',
+    );
+    expect(() => loadConfig({ AUTH_SIGNING_KEYS: '{}', AUTH_SIGNING_KEYS_FILE: file })).toThrow(
+      /not both/,
+    );
+    expect(() => loadConfig({ AUTH_SIGNING_KEYS_FILE: join(dir, 'missing.json') })).toThrow(
+      /AUTH_SIGNING_KEYS_FILE=.*expected a readable file holding a JWK Set \(ENOENT\)/,
+    );
+    rmSync(dir, { recursive: true });
   });
 });

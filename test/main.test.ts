@@ -80,6 +80,24 @@ describe('main', () => {
     expect(await stop(child)).toBe(0);
   });
 
+  it('on SIGTERM logs stopping and stopped, and closes the store (SQLite removes its WAL file)', async () => {
+    const { child, url } = await startListening({ DATABASE_URL: `file:${databasePath}` });
+    const stdout = collect(child.stdout);
+    expect(await post(url, '{ me { email } }', accessToken)).toEqual({
+      data: { me: { email: 'main@example.com' } },
+    });
+    expect(existsSync(`${databasePath}-wal`)).toBe(true);
+    expect(await stop(child)).toBe(0);
+    const lines = stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(['request', 'stopping', 'stopped']);
+    expect(lines[2]).toMatchObject({ forced: false });
+    // Only a clean close of the last connection checkpoints and deletes the write-ahead log.
+    expect(existsSync(`${databasePath}-wal`)).toBe(false);
+  });
+
   it('keeps its signing key across restarts, so issued tokens stay valid', async () => {
     const { child, url } = await startListening({ DATABASE_URL: `file:${databasePath}` });
     expect(await post(url, '{ me { email } }', accessToken)).toEqual({

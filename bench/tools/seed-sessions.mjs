@@ -3,8 +3,8 @@
 // and signing code, so the rows and tokens are exactly what the service would make; run it
 // before the service starts, so both use the signing key it creates.
 //
-// This reaches into dist/ internals (openSqliteStore, loadKeyRing, signAccessToken): when their
-// signatures change, this file is the one to update.
+// This reaches into dist/ internals (loadConfig, openSqliteStore, openKeyRing, signAccessToken):
+// when their signatures change, this file is the one to update.
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -14,24 +14,24 @@ import { hash } from '@node-rs/argon2';
 
 const { ROOT, DB_PATH, COUNT, USERS, ISSUER, AUDIENCE, ACCESS_TTL_SECONDS, OUT } = process.env;
 const load = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
+const { loadConfig } = await load('config.js');
 const { openSqliteStore } = await load('db/sqlite/open.js');
-const { loadKeyRing } = await load('auth/signing-keys.js');
+const { openKeyRing } = await load('auth/open-key-ring.js');
 const { signAccessToken } = await load('auth/sign-token.js');
 
+// The same settings the measured service is started with (see lib/service.mjs).
+const config = loadConfig({
+  DATABASE_URL: `file:${DB_PATH}`,
+  AUTH_ISSUER: ISSUER,
+  AUTH_AUDIENCE: AUDIENCE,
+  ACCESS_TOKEN_TTL: ACCESS_TTL_SECONDS,
+  REFRESH_TOKEN_TTL: '14d',
+});
 const clock = { now: () => Date.now() };
-const store = openSqliteStore(DB_PATH);
-const keys = await loadKeyRing(store.signingKeys, clock);
+const store = openSqliteStore(config.database.path);
+const keys = await openKeyRing(config, store.signingKeys, clock);
 const day = 86_400_000;
-const settings = {
-  issuer: ISSUER,
-  audience: AUDIENCE,
-  lifetimes: {
-    accessTokenTtl: Number(ACCESS_TTL_SECONDS),
-    refreshTokenTtl: 14 * 86_400,
-    sessionMaxAge: 30 * 86_400,
-    refreshReuseInterval: 10,
-  },
-};
+const settings = { issuer: config.issuer, audience: config.audience, lifetimes: config.lifetimes };
 
 // One real hash shared by the seeded accounts; nobody logs in as them.
 const passwordHash = await hash(randomBytes(16).toString('base64url'));

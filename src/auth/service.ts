@@ -50,6 +50,8 @@ export interface AuthService {
   ): Promise<Result<AuditEventPage, InputFailure>>;
   /** The user behind a live session; a missing user there is a bug, so it throws. */
   getUser(id: string): Promise<UserRecord>;
+  /** The user with this id, or null. */
+  findUser(id: string): Promise<UserRecord | null>;
   listUsers(): Promise<UserRecord[]>;
 }
 
@@ -83,6 +85,7 @@ export function createAuthService(deps: AuthDeps, options: AuthServiceOptions): 
       if (user === null) throw new Error(`User ${id} of a live session does not exist.`);
       return user;
     },
+    findUser: (id) => deps.store.users.findById(id),
     listUsers: () => deps.store.users.list(),
   };
 }

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import type { Role } from '../db/records.js';
-import type { KeyRing } from './signing-keys.js';
+import type { KeyRing } from './key-ring.js';
 import {
   TOKEN_PROFILES,
   type TokenClaims,
@@ -9,19 +9,24 @@ import {
 } from './token-types.js';
 
 /**
- * Signs an access token (RFC 9068 profile, `typ: at+jwt`) carrying the user's roles.
+ * Signs an access token (RFC 9068 profile, `typ: at+jwt`) carrying the user's roles, both as
+ * `roles` and as the space-separated `scope` gateways read (`@requiresScopes`).
  */
 export function signAccessToken(
   keys: KeyRing,
   settings: TokenSettings,
   claims: TokenClaims & { readonly roles: readonly Role[] },
 ): Promise<string> {
-  return signToken(keys, settings, 'access', claims, { roles: [...claims.roles] });
+  return signToken(keys, settings, 'access', claims, {
+    roles: [...claims.roles],
+    scope: scopeOfRoles(claims.roles),
+  });
 }
 
 /**
- * Signs a refresh token. With the same claims it yields the same token again (Ed25519
- * signatures are deterministic), which is how a duplicate reissue gets the same refresh token.
+ * Signs a refresh token. With the same claims and an Ed25519 key it yields the same token again
+ * (deterministic signatures), so a duplicate reissue gets the very same refresh token; with
+ * ES256 it gets an equivalent one (same claims and `jti`, another signature).
  */
 export function signRefreshToken(
   keys: KeyRing,
@@ -31,7 +36,12 @@ export function signRefreshToken(
   return signToken(keys, settings, 'refresh', claims, {});
 }
 
-function signToken(
+/** The OAuth `scope` of an access token: its roles, space-separated (RFC 9068 §2.2.3). */
+export function scopeOfRoles(roles: readonly Role[]): string {
+  return roles.join(' ');
+}
+
+async function signToken(
   keys: KeyRing,
   settings: TokenSettings,
   type: TokenType,
@@ -39,13 +49,14 @@ function signToken(
   extra: Record<string, unknown>,
 ): Promise<string> {
   const profile = TOKEN_PROFILES[type];
+  const key = await keys.signingKey();
   return new SignJWT({ type: profile.type, sid: claims.sessionId, ...extra })
-    .setProtectedHeader({ alg: keys.signing.alg, kid: keys.signing.kid, typ: profile.typ })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: profile.typ })
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
     .setSubject(claims.userId)
     .setJti(claims.tokenId)
     .setIssuedAt(claims.issuedAt)
     .setExpirationTime(claims.expiresAt)
-    .sign(keys.signing.privateKey);
+    .sign(key.privateKey);
 }

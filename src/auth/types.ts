@@ -2,9 +2,9 @@ import type { Clock } from '../clock.js';
 import type { Role, UserRecord } from '../db/records.js';
 import type { Store } from '../db/store.js';
 import type { AuthEventSink } from './events.js';
+import type { KeyRing } from './key-ring.js';
 import type { PasswordHasher } from './passwords.js';
 import type { RateLimitRule, RateLimitStore } from './rate-limit.js';
-import type { KeyRing } from './signing-keys.js';
 import type { TokenSettings } from './token-types.js';
 
 /** Per-operation limits; null turns one off. Keys are the client address or the account. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CryptoKey, decodeProtectedHeader } from 'jose';
 import type { AuthenticationFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import type { KeyRing } from './signing-keys.js';
+import type { KeyRing } from './key-ring.js';
 import type { TokenSettings, TokenType, VerifiedToken } from './token-types.js';
 import { verifyToken } from './verify-token.js';
 
@@ -14,8 +14,8 @@ import { verifyToken } from './verify-token.js';
  * our valid signature and these claims. Everything that can change is still checked:
  * - expiry: an entry is served only strictly before the token's `exp` (no clock tolerance);
  *   from then on the full verification decides, as if the token had never been seen;
- * - the key: an entry is served only while the key ring still holds the very key that
- *   verified it, so a key that is retired or replaced takes its tokens with it;
+ * - the key: an entry is served only while the key ring still holds the very key object that
+ *   verified it, so a key that is retired or replaced (or reloaded) takes its tokens with it;
  * - the clock going backwards (before the moment of verification) also means a full check;
  * - the session: never cached here. `authenticateAccessToken` reads it on every request, so
  *   logout and reuse detection still take effect on the very next request.
@@ -26,9 +26,9 @@ import { verifyToken } from './verify-token.js';
  */
 export interface VerifiedTokenCache {
   /** The claims of `token` if it was verified before and is certainly still valid at `now`. */
-  find(token: string, keys: KeyRing, now: number): VerifiedToken | undefined;
+  find(token: string, keys: KeyRing, now: number): Promise<VerifiedToken | undefined>;
   /** Records a token that `verifyToken` has just accepted at `now`. */
-  remember(token: string, verified: VerifiedToken, keys: KeyRing, now: number): void;
+  remember(token: string, verified: VerifiedToken, keys: KeyRing, now: number): Promise<void>;
   readonly size: number;
 }
 
@@ -43,25 +43,25 @@ export function createVerifiedTokenCache(maxEntries: number): VerifiedTokenCache
   const entries = new Map<string, Entry>();
 
   return {
-    find(token, keys, now) {
+    async find(token, keys, now) {
       const id = hashToken(token);
       const entry = entries.get(id);
       if (entry === undefined) return undefined;
       const stillValid =
         now >= entry.verifiedAt &&
         Math.floor(now / 1000) < entry.verified.expiresAt &&
-        keys.findVerificationKey(entry.kid) === entry.key;
+        (await keys.findVerificationKey(entry.kid))?.key === entry.key;
       if (!stillValid) {
         entries.delete(id);
         return undefined;
       }
       return entry.verified;
     },
-    remember(token, verified, keys, now) {
+    async remember(token, verified, keys, now) {
       if (maxEntries <= 0 || Math.floor(now / 1000) >= verified.expiresAt) return;
       const { kid } = decodeProtectedHeader(token);
       if (typeof kid !== 'string') return;
-      const key = keys.findVerificationKey(kid);
+      const key = (await keys.findVerificationKey(kid))?.key;
       if (key === undefined) return;
       const id = hashToken(token);
       entries.delete(id);
@@ -91,12 +91,12 @@ export async function verifyTokenWithCache(
   settings: TokenSettings,
   now: number,
 ): Promise<Result<VerifiedToken, AuthenticationFailure>> {
-  const cached = cache.find(token, keys, now);
+  const cached = await cache.find(token, keys, now);
   if (cached !== undefined) {
     return cached.type === expected ? success(cached) : failure('TOKEN_TYPE_MISMATCH');
   }
   const verified = await verifyToken(token, expected, keys, settings, now);
-  if (verified.ok) cache.remember(token, verified.value, keys, now);
+  if (verified.ok) await cache.remember(token, verified.value, keys, now);
   return verified;
 }
 

@@ -8,7 +8,8 @@ import {
 import { ROLES, type Role } from '../db/records.js';
 import type { AuthenticationFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import type { KeyRing } from './signing-keys.js';
+import type { KeyRing } from './key-ring.js';
+import { SIGNING_ALGORITHMS } from './signing-keys.js';
 import {
   CLOCK_TOLERANCE_SECONDS,
   lifetimeOf,
@@ -26,11 +27,12 @@ const ALLOWED_HEADER_PARAMETERS = new Set(['alg', 'kid', 'typ']);
 /**
  * Verifies a token's signature and claims, statelessly, and checks it is of the `expected` type.
  *
- * Pinned through jose: the algorithm (from the key ring, never from the token), the header
- * `typ`, `iss`, `aud`, the required claims, a maximum age since `iat`, and a small clock
- * tolerance. The key is chosen by `kid` among our own keys only. A header with any parameter
- * besides `alg`, `kid` and `typ` is refused outright, so `jwk`, `jku`, `x5u` or `crit` can never
- * make the service fetch or trust a key, even on a token we signed.
+ * Pinned through jose: the algorithm (the one of the key the `kid` names, never the token's
+ * choice), the header `typ`, `iss`, `aud`, the required claims, a maximum age since `iat`, and
+ * a small clock tolerance. The key is chosen by `kid` among our own active and retiring keys
+ * only. A header with any parameter besides `alg`, `kid` and `typ` is refused outright, so
+ * `jwk`, `jku`, `x5u` or `crit` can never make the service fetch or trust a key, even on a
+ * token we signed.
  *
  * Fails with TOKEN_EXPIRED for a genuine token past its lifetime, TOKEN_TYPE_MISMATCH for a
  * genuine token of the other type, and TOKEN_INVALID for anything else.
@@ -51,7 +53,7 @@ export async function verifyToken(
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, (header) => findKey(keys, header), {
-      algorithms: [...keys.algorithms],
+      algorithms: [...SIGNING_ALGORITHMS],
       typ: TOKEN_PROFILES[type].typ,
       issuer: settings.issuer,
       audience: settings.audience,
@@ -85,10 +87,12 @@ function typeOfHeader(token: string): TokenType | null {
   return null;
 }
 
-function findKey(keys: KeyRing, header: ProtectedHeaderParameters) {
-  const key = typeof header.kid === 'string' ? keys.findVerificationKey(header.kid) : undefined;
-  if (key === undefined) throw new errors.JWKSNoMatchingKey();
-  return key;
+async function findKey(keys: KeyRing, header: ProtectedHeaderParameters) {
+  const found =
+    typeof header.kid === 'string' ? await keys.findVerificationKey(header.kid) : undefined;
+  // The key fixes the algorithm: a token naming our kid with another alg is refused.
+  if (found === undefined || found.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+  return found.key;
 }
 
 /** Checks the shapes jose does not: our own claims, and a lifetime no longer than we issue. */

@@ -68,6 +68,10 @@ export interface SigningKeyRecord {
   readonly publicJwk: StoredJwk;
   readonly privateJwk: StoredJwk;
   readonly createdAt: number;
+  /** When the key stopped signing (moved to retiring); null while active or never active. */
+  readonly retiringSince: number | null;
+  /** When the key was retired: no longer published, no longer verifying. */
+  readonly retiredAt: number | null;
 }
 
 export const AUTH_EVENT_TYPES = [
@@ -81,6 +85,8 @@ export const AUTH_EVENT_TYPES = [
   'PASSWORD_CHANGED',
   'PASSWORD_CHANGE_FAILED',
   'RATE_LIMITED',
+  'USER_CREATED',
+  'ROLES_CHANGED',
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

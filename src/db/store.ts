@@ -20,6 +20,8 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly signingKeys: SigningKeyStore;
   readonly auditEvents: AuditEventStore;
+  /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -96,15 +98,38 @@ export interface SessionStore {
   ): Promise<number>;
 }
 
+/** What one key rotation changed. */
+export interface KeyRotationOutcome {
+  readonly activated: SigningKeyRecord;
+  /** The key that was active before, now retiring; null when there was none. */
+  readonly demoted: SigningKeyRecord | null;
+  /** Kids of retiring keys whose grace period had ended, now retired. */
+  readonly retired: readonly string[];
+}
+
 export interface SigningKeyStore {
   findActive(): Promise<SigningKeyRecord | null>;
   /** Keys that still verify tokens: active and retiring. */
   listVerifying(): Promise<SigningKeyRecord[]>;
+  /** Every key in every state, newest first. */
+  list(): Promise<SigningKeyRecord[]>;
   /**
    * Stores `candidate` as the active key unless one is active already, atomically.
    * Returns whichever key is active afterwards.
    */
   activateIfNoneActive(candidate: SigningKeyRecord): Promise<SigningKeyRecord>;
+  /**
+   * One transaction: retires the retiring keys that stopped signing at or before
+   * `retireRetiringSince`, moves the active key to retiring (since `now`), and stores
+   * `candidate` as the only active key.
+   */
+  rotate(
+    candidate: SigningKeyRecord,
+    now: number,
+    retireRetiringSince: number,
+  ): Promise<KeyRotationOutcome>;
+  /** Retires the retiring keys that stopped signing at or before the cutoff; returns their kids. */
+  retireExpired(retireRetiringSince: number, now: number): Promise<string[]>;
 }
 
 export interface AuditEventFilter {

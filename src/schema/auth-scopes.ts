@@ -1,4 +1,5 @@
 import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
+import type { Viewer } from '../auth/types.js';
 import type { Role } from '../db/records.js';
 import type { GraphQLContext } from './context.js';
 import { authenticationError, forbiddenError } from './errors.js';
@@ -18,27 +19,39 @@ export interface AuthScopes {
  * which {@link reportAuthFailure} surfaces; a missing role is a plain `false`, i.e. FORBIDDEN.
  */
 export function createScopeLoaders(ctx: GraphQLContext) {
-  let access: Promise<boolean> | undefined;
-  function authenticateAccess(): Promise<boolean> {
-    access ??= ctx.auth.authenticateAccessToken(ctx.authorization).then((result) => {
-      if (!result.ok) throw authenticationError(result.failure);
-      ctx.viewer = result.value;
-      return true;
-    });
-    return access;
-  }
-
+  const authenticateAccess = async () => (await requireViewer(ctx)) !== null;
   return {
     accessToken: authenticateAccess,
-    role: async (role: Role) =>
-      (await authenticateAccess()) && ctx.viewer?.roles.includes(role) === true,
+    role: async (role: Role) => (await requireViewer(ctx)).roles.includes(role),
     refreshToken: async () => {
-      const result = await ctx.auth.verifyRefreshToken(ctx.authorization);
+      // An Authorization header, when sent, wins over the cookie (cookie mode only).
+      const cookie = ctx.refreshTokenCookie;
+      const authorization = ctx.authorization ?? (cookie === null ? null : `Bearer ${cookie}`);
+      const result = await ctx.auth.verifyRefreshToken(authorization);
       if (!result.ok) throw authenticationError(result.failure);
       ctx.refreshToken = result.value;
       return true;
     },
   };
+}
+
+const viewers = new WeakMap<GraphQLContext, Promise<Viewer>>();
+
+/**
+ * The caller behind the request's access token, checked once per request (the `accessToken`
+ * scope and entity lookups share it); throws the precise UNAUTHENTICATED error otherwise.
+ */
+export function requireViewer(ctx: GraphQLContext): Promise<Viewer> {
+  let viewer = viewers.get(ctx);
+  if (viewer === undefined) {
+    viewer = ctx.auth.authenticateAccessToken(ctx.authorization).then((result) => {
+      if (!result.ok) throw authenticationError(result.failure);
+      ctx.viewer = result.value;
+      return result.value;
+    });
+    viewers.set(ctx, viewer);
+  }
+  return viewer;
 }
 
 /** Re-throws the authentication error a scope loader raised; a scope that said no is FORBIDDEN. */

@@ -1,7 +1,10 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { VerifiedToken } from '../auth/token-types.js';
 import type { Viewer } from '../auth/types.js';
+import AuthDirectivesPlugin from './auth-directives.js';
 import { type AuthScopes, createScopeLoaders, reportAuthFailure } from './auth-scopes.js';
 import type { GraphQLContext } from './context.js';
 
@@ -19,8 +22,12 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | number };
   };
   DefaultFieldNullability: false;
+  FederationScopes: string;
 }>({
-  plugins: [ScopeAuthPlugin],
+  // Scope-auth wraps the resolvers. Pothos applies field-config hooks from the last plugin to the
+  // first, so AuthDirectives (scopes → directive options) goes after Federation (options →
+  // directives), which goes after Directives (directives → SDL).
+  plugins: [ScopeAuthPlugin, DirectivesPlugin, FederationPlugin, AuthDirectivesPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     // Loaders throw the precise UNAUTHENTICATED error; this hands it to the client unchanged.

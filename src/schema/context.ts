@@ -12,6 +12,8 @@ export interface GraphQLContext {
   readonly client: ClientInfo;
   /** The raw `Authorization` header value, or null when absent. */
   readonly authorization: string | null;
+  /** Cookie mode only: the refresh token from its cookie, which `reissue` accepts. */
+  readonly refreshTokenCookie: string | null;
   /** Set by the `accessToken` scope when it passes; fields behind that scope see it non-null. */
   viewer: Viewer | null;
   /** Set by the `refreshToken` scope when it passes. */
@@ -23,5 +25,12 @@ export function createGraphQLContext(
   client: ClientInfo,
   authorization: string | null,
 ): GraphQLContext {
-  return { auth, client, authorization, viewer: null, refreshToken: null };
+  return {
+    auth,
+    client,
+    authorization,
+    refreshTokenCookie: null,
+    viewer: null,
+    refreshToken: null,
+  };
 }

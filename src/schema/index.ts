@@ -1,4 +1,3 @@
-import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 import './date-time.js';
 import './user.js';
@@ -12,5 +11,10 @@ import './audit.js';
 builder.queryType({});
 builder.mutationType({});
 
-/** The whole API, sorted so that the printed schema diffs cleanly. */
-export const schema = lexicographicSortSchema(builder.toSchema());
+/**
+ * The whole API as an Apollo Federation v2 subgraph (`_service`, `_entities`, `@link`), sorted so
+ * that the printed schema diffs cleanly. v2.5 is the first version with the auth directives.
+ */
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.5',
+});

@@ -1,6 +1,9 @@
+import { canViewUser } from '../auth/user-access.js';
 import type { UserRecord } from '../db/records.js';
 import { ROLES } from '../db/records.js';
+import { requireViewer } from './auth-scopes.js';
 import { builder } from './builder.js';
+import { forbiddenError } from './errors.js';
 
 export const Role = builder.enumType('Role', {
   description: 'What a user may do. Access tokens carry the roles in their `roles` claim.',
@@ -17,6 +20,18 @@ export const User = builder.objectRef<UserRecord>('User').implement({
     roles: t.field({ type: [Role], resolve: (user) => [...user.roles] }),
     createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
   }),
+});
+
+// An entity for the supergraph: other subgraphs may return a User by id and extend it. The
+// lookup is guarded like `me` and `users`: an access token, and either the caller's own id or
+// the ADMIN role. A User cannot carry type-level auth, since signUp and login return one.
+builder.asEntity(User, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: async ({ id }, ctx) => {
+    const viewer = await requireViewer(ctx);
+    if (!canViewUser(viewer, id)) throw forbiddenError();
+    return ctx.auth.findUser(id);
+  },
 });
 
 builder.queryField('me', (t) =>

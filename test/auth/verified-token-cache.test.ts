@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { KeyRing } from '../../src/auth/key-ring.js';
+import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { signAccessToken, signRefreshToken } from '../../src/auth/sign-token.js';
-import { type KeyRing, loadKeyRing } from '../../src/auth/signing-keys.js';
 import type { TokenSettings, TokenType } from '../../src/auth/token-types.js';
 import {
   createVerifiedTokenCache,
@@ -8,6 +9,7 @@ import {
   verifyTokenWithCache,
 } from '../../src/auth/verified-token-cache.js';
 import { verifyToken } from '../../src/auth/verify-token.js';
+import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { createTestClock } from '../helpers/clock.js';
 
@@ -39,8 +41,9 @@ const claims = {
 let keys: KeyRing;
 let otherKeys: KeyRing;
 beforeAll(async () => {
-  keys = await loadKeyRing(openSqliteStore(':memory:').signingKeys, clock);
-  otherKeys = await loadKeyRing(openSqliteStore(':memory:').signingKeys, clock);
+  const config = loadConfig({ DATABASE_URL: ':memory:' });
+  keys = await openKeyRing(config, openSqliteStore(':memory:').signingKeys, clock);
+  otherKeys = await openKeyRing(config, openSqliteStore(':memory:').signingKeys, clock);
 });
 
 function cachedVerify(
@@ -81,8 +84,8 @@ describe('verifyTokenWithCache', () => {
   it('serves a hit only strictly before exp; from exp on, the full check decides', async () => {
     const token = await signAccessToken(keys, settings, claims);
     const cache = await primed(token);
-    expect(cache.find(token, keys, NOW_MS + 899_999)).toMatchObject({ tokenId: 'jti-1' });
-    expect(cache.find(token, keys, NOW_MS + 900_000)).toBeUndefined();
+    expect(await cache.find(token, keys, NOW_MS + 899_999)).toMatchObject({ tokenId: 'jti-1' });
+    expect(await cache.find(token, keys, NOW_MS + 900_000)).toBeUndefined();
     // The expired entry is gone rather than waiting to be served again.
     expect(cache.size).toBe(0);
   });
@@ -120,16 +123,17 @@ describe('verifyTokenWithCache', () => {
   it('drops a token whose key is no longer in the key ring, or was replaced', async () => {
     const token = await signAccessToken(keys, settings, claims);
     const cache = await primed(token);
-    const withoutKey: KeyRing = { ...keys, findVerificationKey: () => undefined };
+    const withoutKey: KeyRing = { ...keys, findVerificationKey: async () => undefined };
     expect(await cachedVerify(cache, token, NOW_MS, withoutKey)).toEqual({
       ok: false,
       failure: 'TOKEN_INVALID',
     });
 
     const again = await primed(token);
-    const otherKey = otherKeys.findVerificationKey(otherKeys.signing.kid);
-    const replaced: KeyRing = { ...keys, findVerificationKey: () => otherKey };
-    expect(again.find(token, replaced, NOW_MS)).toBeUndefined();
+    const otherKey = await otherKeys.findVerificationKey((await otherKeys.signingKey()).kid);
+    // Same kid, another key object: what a reload that replaced the key would look like.
+    const replaced: KeyRing = { ...keys, findVerificationKey: async () => otherKey };
+    expect(await again.find(token, replaced, NOW_MS)).toBeUndefined();
     expect(await cachedVerify(again, token, NOW_MS, replaced)).toEqual({
       ok: false,
       failure: 'TOKEN_INVALID',
@@ -169,9 +173,9 @@ describe('verifyTokenWithCache', () => {
     for (const token of tokens) await cachedVerify(cache, token, NOW_MS);
     expect(cache.size).toBe(2);
     const [first, second, third] = tokens as [string, string, string];
-    expect(cache.find(first, keys, NOW_MS)).toBeUndefined();
-    expect(cache.find(second, keys, NOW_MS)).toMatchObject({ tokenId: 'b' });
-    expect(cache.find(third, keys, NOW_MS)).toMatchObject({ tokenId: 'c' });
+    expect(await cache.find(first, keys, NOW_MS)).toBeUndefined();
+    expect(await cache.find(second, keys, NOW_MS)).toMatchObject({ tokenId: 'b' });
+    expect(await cache.find(third, keys, NOW_MS)).toMatchObject({ tokenId: 'c' });
   });
 
   it('with room for nothing, remembers nothing and still verifies', async () => {

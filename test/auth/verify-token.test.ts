@@ -7,10 +7,13 @@ import {
   UnsecuredJWT,
 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { KeyRing } from '../../src/auth/key-ring.js';
+import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { signAccessToken, signRefreshToken } from '../../src/auth/sign-token.js';
-import { type KeyRing, loadKeyRing } from '../../src/auth/signing-keys.js';
+import type { SigningKey } from '../../src/auth/signing-keys.js';
 import type { TokenSettings } from '../../src/auth/token-types.js';
 import { verifyToken } from '../../src/auth/verify-token.js';
+import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { createTestClock } from '../helpers/clock.js';
 
@@ -35,8 +38,13 @@ const claims = {
 };
 
 let keys: KeyRing;
+let signing: SigningKey;
 beforeAll(async () => {
-  keys = await loadKeyRing(openSqliteStore(':memory:').signingKeys, clock);
+  const config = loadConfig({ DATABASE_URL: ':memory:' });
+  keys = await openKeyRing(config, openSqliteStore(':memory:').signingKeys, clock, {
+    unknownKidReloadIntervalMs: 0,
+  });
+  signing = await keys.signingKey();
 });
 
 function verify(token: string, expected: 'access' | 'refresh' = 'access', at = clock.now()) {
@@ -46,17 +54,17 @@ function verify(token: string, expected: 'access' | 'refresh' = 'access', at = c
 /** Signs arbitrary header and payload with our own active key. */
 function signOwn(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'EdDSA', kid: keys.signing.kid, typ: 'at+jwt', ...header })
-    .sign(keys.signing.privateKey);
+    .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt', ...header })
+    .sign(signing.privateKey);
 }
 
 /** jose refuses to sign an unknown `crit`, so this signs the bytes with WebCrypto directly. */
 async function signRaw(extraHeader: Record<string, unknown>): Promise<string> {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = { alg: 'EdDSA', kid: keys.signing.kid, typ: 'at+jwt', ...extraHeader };
+  const header = { alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt', ...extraHeader };
   const input = `${encode(header)}.${encode(accessPayload())}`;
   const data = new TextEncoder().encode(input);
-  const signature = await crypto.subtle.sign('Ed25519', keys.signing.privateKey, data);
+  const signature = await crypto.subtle.sign('Ed25519', signing.privateKey, data);
   return `${input}.${Buffer.from(signature).toString('base64url')}`;
 }
 
@@ -147,6 +155,19 @@ describe('verifyToken', () => {
     ['an unknown role', () => signOwn(accessPayload({ roles: ['ROOT'] }))],
     ['roles that are not a list', () => signOwn(accessPayload({ roles: 'ADMIN' }))],
     ['an unknown kid', () => signOwn(accessPayload(), { kid: 'someone-else' })],
+    [
+      'an unknown kid shaped like a thumbprint (after a reload)',
+      () => signOwn(accessPayload(), { kid: 'A'.repeat(43) }),
+    ],
+    [
+      'ES256 claimed under our EdDSA kid',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES256');
+        return new SignJWT(accessPayload())
+          .setProtectedHeader({ alg: 'ES256', kid: signing.kid, typ: 'at+jwt' })
+          .sign(privateKey as CryptoKey);
+      },
+    ],
     ['a kid with path traversal', () => signOwn(accessPayload(), { kid: '../../etc/passwd' })],
     ['a kid with SQL', () => signOwn(accessPayload(), { kid: "' OR 1=1 --" })],
     ['an unknown crit header', () => signRaw({ crit: ['urn:x-unknown'], 'urn:x-unknown': 1 })],
@@ -155,7 +176,7 @@ describe('verifyToken', () => {
       async () => {
         const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
         return new SignJWT(accessPayload())
-          .setProtectedHeader({ alg: 'EdDSA', kid: keys.signing.kid, typ: 'at+jwt' })
+          .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt' })
           .sign(privateKey as CryptoKey);
       },
     ],
@@ -165,7 +186,7 @@ describe('verifyToken', () => {
         const unsecured = new UnsecuredJWT(accessPayload()).encode();
         const [, payload] = unsecured.split('.');
         const header = Buffer.from(
-          JSON.stringify({ alg: 'none', kid: keys.signing.kid, typ: 'at+jwt' }),
+          JSON.stringify({ alg: 'none', kid: signing.kid, typ: 'at+jwt' }),
         ).toString('base64url');
         return `${header}.${payload}.`;
       },
@@ -173,11 +194,11 @@ describe('verifyToken', () => {
     [
       'HS256 with our public key as the secret',
       async () => {
-        const publicKey = keys.findVerificationKey(keys.signing.kid);
-        if (!publicKey) throw new Error('no key');
-        const secret = new TextEncoder().encode(await exportSPKI(publicKey));
+        const found = await keys.findVerificationKey(signing.kid);
+        if (!found) throw new Error('no key');
+        const secret = new TextEncoder().encode(await exportSPKI(found.key));
         return new SignJWT(accessPayload())
-          .setProtectedHeader({ alg: 'HS256', kid: keys.signing.kid, typ: 'at+jwt' })
+          .setProtectedHeader({ alg: 'HS256', kid: signing.kid, typ: 'at+jwt' })
           .sign(secret);
       },
     ],

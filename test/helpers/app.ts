@@ -1,9 +1,14 @@
 import { ignoreEvents } from '../../src/auth/events.js';
+import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
 import { createMemoryRateLimitStore } from '../../src/auth/rate-limit.js';
-import { loadKeyRing } from '../../src/auth/signing-keys.js';
 import type { AuthDeps } from '../../src/auth/types.js';
-import { type Environment, loadConfig, RATE_LIMIT_DEFAULTS } from '../../src/config.js';
+import {
+  type Config,
+  type Environment,
+  loadConfig,
+  RATE_LIMIT_DEFAULTS,
+} from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { type AuthServer, createServer } from '../../src/server.js';
@@ -41,6 +46,7 @@ export interface TestApp {
   readonly yoga: AuthServer;
   readonly clock: TestClock;
   readonly deps: AuthDeps;
+  readonly config: Config;
   /** POSTs one GraphQL operation through `yoga.fetch`, in process, without a port. */
   graphql<T = Record<string, unknown>>(
     query: string,
@@ -67,7 +73,12 @@ const NO_RATE_LIMITS = Object.fromEntries(
 /** A fresh service on in-memory SQLite with an injected clock. */
 export async function createTestApp(
   env: Environment = {},
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    keyRing?: { unknownKidReloadIntervalMs?: number };
+    /** Share a store and clock with another app: two service instances on one database. */
+    shareWith?: TestApp;
+  } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -75,9 +86,9 @@ export async function createTestApp(
     ...NO_RATE_LIMITS,
     ...env,
   });
-  const store = openSqliteStore(config.database.path);
-  const clock = createTestClock();
-  const keys = await loadKeyRing(store.signingKeys, clock);
+  const store = options.shareWith?.deps.store ?? openSqliteStore(config.database.path);
+  const clock = options.shareWith?.clock ?? createTestClock();
+  const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
   const passwords = createArgon2PasswordHasher();
   const deps: AuthDeps = {
     store,
@@ -140,6 +151,7 @@ export async function createTestApp(
     yoga,
     clock,
     deps,
+    config,
     graphql,
     async signUp(email = `user${++emailCounter}@example.com`, password = PASSWORD) {
       const response = await graphql<Record<string, TokenPairResponse>>(
@@ -158,7 +170,7 @@ export async function createTestApp(
     reissue(refreshToken) {
       return graphql(`mutation { reissue { ${PAIR_FIELDS} } }`, { token: refreshToken });
     },
-    close: () => store.close(),
+    close: () => (options.shareWith === undefined ? store.close() : Promise.resolve()),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SigningKey } from '../../src/auth/signing-keys.js';
 import { createTestApp, firstError, type TestApp, type TokenPairResponse } from '../helpers/app.js';
 
 // Every token here is built in the test with jose (or by hand where jose refuses to build it),
@@ -18,12 +19,14 @@ import { createTestApp, firstError, type TestApp, type TokenPairResponse } from 
 let app: TestApp;
 let victim: TokenPairResponse;
 let other: TokenPairResponse;
+let signing: SigningKey;
 let jwksServer: Server;
 let jwksUrl: string;
 let outboundRequests = 0;
 
 beforeAll(async () => {
   app = await createTestApp();
+  signing = await app.deps.keys.signingKey();
   victim = await app.signUp('victim@example.com');
   other = await app.signUp('other@example.com');
   // A server that would hand out an attacker's keys; the service must never call it.
@@ -57,7 +60,7 @@ function encode(value: unknown): string {
 }
 
 function signOurs(payload: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
-  const { kid, privateKey } = app.deps.keys.signing;
+  const { kid, privateKey } = signing;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...header })
     .sign(privateKey);
@@ -65,10 +68,10 @@ function signOurs(payload: JWTPayload, header: Record<string, unknown> = {}): Pr
 
 /** Signs with our key over a header jose would refuse to produce (crit, b64). */
 async function signOursRaw(header: Record<string, unknown>, payload: JWTPayload): Promise<string> {
-  const input = `${encode({ alg: 'EdDSA', kid: app.deps.keys.signing.kid, typ: 'at+jwt', ...header })}.${encode(payload)}`;
+  const input = `${encode({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt', ...header })}.${encode(payload)}`;
   const signature = await crypto.subtle.sign(
     'Ed25519',
-    app.deps.keys.signing.privateKey,
+    signing.privateKey,
     new TextEncoder().encode(input),
   );
   return `${input}.${Buffer.from(signature).toString('base64url')}`;
@@ -76,14 +79,14 @@ async function signOursRaw(header: Record<string, unknown>, payload: JWTPayload)
 
 function hs256(secret: Uint8Array, payload: JWTPayload): Promise<string> {
   return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256', kid: app.deps.keys.signing.kid, typ: 'at+jwt' })
+    .setProtectedHeader({ alg: 'HS256', kid: signing.kid, typ: 'at+jwt' })
     .sign(secret);
 }
 
 async function publicKey(): Promise<CryptoKey> {
-  const key = app.deps.keys.findVerificationKey(app.deps.keys.signing.kid);
-  if (key === undefined) throw new Error('no verification key for the signing kid');
-  return key;
+  const found = await app.deps.keys.findVerificationKey(signing.kid);
+  if (found === undefined) throw new Error('no verification key for the signing kid');
+  return found.key;
 }
 
 async function attackerKeys() {
@@ -164,7 +167,7 @@ describe('hostile tokens: shape', () => {
 
 describe('hostile tokens: algorithm', () => {
   it.each(['none', 'None', 'NONE', 'nOnE'])('refuses alg %s', async (alg) => {
-    const header = encode({ alg, kid: app.deps.keys.signing.kid, typ: 'at+jwt' });
+    const header = encode({ alg, kid: signing.kid, typ: 'at+jwt' });
     await expectRefused(`Bearer ${header}.${encode(accessClaims())}.`);
     await expectRefused(`Bearer ${header}.${encode(accessClaims())}`);
   });
@@ -190,7 +193,7 @@ describe('hostile tokens: algorithm', () => {
   });
 
   it('refuses an ES256 signature of all zeros (r = s = 0)', async () => {
-    const input = `${encode({ alg: 'ES256', kid: app.deps.keys.signing.kid, typ: 'at+jwt' })}.${encode(accessClaims())}`;
+    const input = `${encode({ alg: 'ES256', kid: signing.kid, typ: 'at+jwt' })}.${encode(accessClaims())}`;
     await expectRefused(`Bearer ${input}.${Buffer.alloc(64).toString('base64url')}`);
   });
 });
@@ -246,7 +249,7 @@ describe('hostile tokens: claims', () => {
     await expectRefused(`Bearer ${await signOurs(accessClaims({ aud: 'https://other.example' }))}`);
     const { privateKey } = await attackerKeys();
     const foreign = await new SignJWT(accessClaims())
-      .setProtectedHeader({ alg: 'EdDSA', kid: app.deps.keys.signing.kid, typ: 'at+jwt' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: signing.kid, typ: 'at+jwt' })
       .sign(privateKey);
     await expectRefused(`Bearer ${foreign}`);
   });

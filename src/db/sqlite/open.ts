@@ -30,11 +30,16 @@ export function openSqliteStore(path: string): Store {
   const db = drizzle({ client: sqlite });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 
+  const select1 = sqlite.prepare('SELECT 1');
   return {
     users: createSqliteUserStore(db),
     sessions: createSqliteSessionStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
     auditEvents: createSqliteAuditEventStore(db),
+    async ping() {
+      // Throws once the connection is closed, so readiness goes down with the store.
+      select1.get();
+    },
     async close() {
       if (sqlite.open) sqlite.close();
     },

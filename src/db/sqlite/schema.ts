@@ -51,6 +51,8 @@ export const signingKeys = sqliteTable(
     publicJwk: text('public_jwk', { mode: 'json' }).$type<StoredJwk>().notNull(),
     privateJwk: text('private_jwk', { mode: 'json' }).$type<StoredJwk>().notNull(),
     createdAt: integer('created_at').notNull(),
+    retiringSince: integer('retiring_since'),
+    retiredAt: integer('retired_at'),
   },
   (table) => [
     // The database itself guarantees that at most one key signs.

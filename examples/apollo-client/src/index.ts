@@ -1,0 +1,15 @@
+export { type AuthClientOptions, createAuthClient } from './create-client.js';
+export { createAuthLink, createRefreshLink } from './links.js';
+export { logIn } from './log-in.js';
+export {
+  createTokenRefresher,
+  type RefreshOutcome,
+  type TokenRefresher,
+  type TokenRefresherOptions,
+} from './token-refresher.js';
+export {
+  type AuthStatus,
+  createMemoryTokenStore,
+  type StoredTokens,
+  type TokenStore,
+} from './token-store.js';

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { createArgon2PasswordHasher } from '../auth/passwords.js';
+import { systemClock } from '../clock.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { openSqliteStore } from '../db/sqlite/open.js';
+import type { CliIo } from './command.js';
+import { COMMANDS } from './registry.js';
+import { runCli } from './run-cli.js';
+
+// The command line's only module with side effects: arguments, environment, standard streams.
+
+const io: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  async readInput() {
+    if (process.stdin.isTTY) return null;
+    process.stdin.setEncoding('utf8');
+    let text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+    return text;
+  },
+};
+
+runCli(process.argv.slice(2), {
+  commands: COMMANDS,
+  io,
+  clock: systemClock,
+  passwords: createArgon2PasswordHasher(),
+  loadConfig: () => loadConfig(process.env),
+  openStore: (config) => openSqliteStore(config.database.path),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      error instanceof ConfigError ? `${error.message}\n` : `${(error as Error).stack ?? error}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

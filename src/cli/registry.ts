@@ -1,0 +1,15 @@
+import type { CliCommand } from './command.js';
+import { auditCommands } from './commands/audit.js';
+import { keyCommands } from './commands/keys.js';
+import { migrateCommands } from './commands/migrate.js';
+import { sessionCommands } from './commands/sessions.js';
+import { userCommands } from './commands/users.js';
+
+/** Every command, in the order the usage lists them. One file per group under `commands/`. */
+export const COMMANDS: readonly CliCommand[] = [
+  ...migrateCommands,
+  ...userCommands,
+  ...sessionCommands,
+  ...keyCommands,
+  ...auditCommands,
+];

@@ -1,0 +1,124 @@
+import { timingSafeEqual } from 'node:crypto';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Registry } from 'prom-client';
+import type { AuthEventSink } from '../auth/events.js';
+import type { MetricsConfig } from '../config.js';
+
+/** The auth counters next to yoga's GraphQL metrics, in a registry owned by one server. */
+export interface AuthMetrics {
+  readonly registry: Registry;
+  readonly loginsSucceeded: Counter;
+  readonly loginsFailed: Counter;
+  readonly reissues: Counter;
+  readonly refreshTokenReuseDetected: Counter;
+  readonly rateLimitedRequests: Counter;
+  readonly sessionsRevoked: Counter;
+}
+
+/**
+ * Creates the registry and the auth counters. Each server gets its own registry (prom-client's
+ * global one would be shared by every server in the process, tests included).
+ */
+export function createAuthMetrics(): AuthMetrics {
+  const registry = new Registry();
+  function counter(name: string, help: string): Counter {
+    return new Counter({ name, help, registers: [registry] });
+  }
+  return {
+    registry,
+    loginsSucceeded: counter('auth_logins_succeeded_total', 'Logins with the right password.'),
+    loginsFailed: counter('auth_logins_failed_total', 'Logins refused: wrong email or password.'),
+    reissues: counter('auth_reissues_total', 'Token pairs issued by reissue.'),
+    refreshTokenReuseDetected: counter(
+      'auth_refresh_token_reuse_detected_total',
+      'Retired refresh tokens presented again; each ended its session.',
+    ),
+    rateLimitedRequests: counter(
+      'auth_rate_limited_requests_total',
+      'Requests refused by a rate limit.',
+    ),
+    sessionsRevoked: counter(
+      'auth_sessions_revoked_total',
+      'Sessions ended by logout, reuse detection or an administrator.',
+    ),
+  };
+}
+
+/** Counts auth events. Synchronous and in memory: it never slows an answer down. */
+export function createMetricsEventSink(metrics: AuthMetrics): AuthEventSink {
+  return {
+    record(event) {
+      switch (event.type) {
+        case 'LOGIN_SUCCEEDED':
+          metrics.loginsSucceeded.inc();
+          break;
+        case 'LOGIN_FAILED':
+          metrics.loginsFailed.inc();
+          break;
+        case 'REISSUE':
+          metrics.reissues.inc();
+          break;
+        case 'REFRESH_TOKEN_REUSED':
+          metrics.refreshTokenReuseDetected.inc();
+          break;
+        case 'RATE_LIMITED':
+          metrics.rateLimitedRequests.inc();
+          break;
+      }
+      // Logout, reuse detection, a password change and an administrator all end sessions.
+      if (event.revokedSessions > 0) metrics.sessionsRevoked.inc(event.revokedSessions);
+    },
+  };
+}
+
+const METRICS_PATH = '/metrics';
+
+/**
+ * `GET /metrics` in the Prometheus text format: yoga's GraphQL metrics and the auth counters.
+ * With a token configured, only `Authorization: Bearer <token>` is answered; anything else gets
+ * 401 without the metrics.
+ */
+export function useMetrics(config: MetricsConfig, metrics: AuthMetrics): Plugin {
+  const { registry } = metrics;
+  const expected = config.token === undefined ? null : `Bearer ${config.token}`;
+  return {
+    onPluginInit({ addPlugin }) {
+      addPlugin(
+        usePrometheus({
+          registry,
+          // Served below, behind the token check.
+          endpoint: false,
+          // The URL would make one series per query string (and a GET query string can hold
+          // variables); the operation name says enough.
+          labels: { url: false },
+        }),
+      );
+    },
+    async onRequest({ url, request, fetchAPI, endResponse }) {
+      if (url.pathname !== METRICS_PATH) return;
+      if (expected !== null && !isSameSecret(request.headers.get('authorization'), expected)) {
+        endResponse(
+          new fetchAPI.Response('Unauthorized\n', {
+            status: 401,
+            headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+          }),
+        );
+        return;
+      }
+      endResponse(
+        new fetchAPI.Response(await registry.metrics(), {
+          headers: { 'content-type': registry.contentType, 'cache-control': 'no-store' },
+        }),
+      );
+    },
+  };
+}
+
+/** Constant-time comparison, so response timing does not reveal how much of the token matched. */
+function isSameSecret(presented: string | null, expected: string): boolean {
+  if (presented === null) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+
+let app: TestApp;
+afterEach(() => app.close());
+
+const TOKEN = 'metrics-scraper-token-0123456789';
+
+/** The value of every `auth_*` counter in a scrape. */
+function counters(text: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const [, name, value] of text.matchAll(/^(auth_\w+) (\d+)$/gm)) {
+    if (name !== undefined) values[name] = Number(value);
+  }
+  return values;
+}
+
+async function scrape(headers: Record<string, string> = {}): Promise<Response> {
+  return app.yoga.fetch('http://yoga/metrics', { headers });
+}
+
+describe('GET /metrics', () => {
+  it('serves yoga GraphQL metrics and the auth counters in the Prometheus format', async () => {
+    app = await createTestApp();
+    await app.graphql('query Probe { __typename }');
+    const response = await scrape();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/graphql_envelop_request_duration_count\{[^}]*operationName="Probe"/);
+    expect(text).toMatch(/graphql_yoga_http_duration_count\{[^}]*operationName="Probe"/);
+    // The URL label is off: one series per query string would also put variables in metrics.
+    expect(text).not.toContain('url="');
+    for (const name of [
+      'auth_logins_succeeded_total',
+      'auth_logins_failed_total',
+      'auth_reissues_total',
+      'auth_refresh_token_reuse_detected_total',
+      'auth_rate_limited_requests_total',
+      'auth_sessions_revoked_total',
+    ]) {
+      expect(text).toContain(`# TYPE ${name} counter`);
+    }
+  });
+
+  it('counts logins, reissues, reuse, rate-limited requests and revoked sessions', async () => {
+    app = await createTestApp({ RATE_LIMIT_LOGIN_ACCOUNT: '3/1m' });
+    const email = 'counted@example.com';
+    const signUp = await app.signUp(email);
+    const login = await app.login(email, PASSWORD);
+    const wrong = { variables: { input: { email, password: 'not the password' } } };
+    const LOGIN = 'mutation ($input: LoginInput!) { login(input: $input) { accessToken } }';
+    await app.graphql(LOGIN, wrong);
+    await app.graphql(LOGIN, wrong);
+    const limited = await app.graphql(LOGIN, wrong); // the fourth login for this account in 1m
+    expect(limited.errors?.[0]?.extensions?.reason).toBe('RATE_LIMITED');
+    expect((await app.reissue(login.refreshToken)).errors).toBeUndefined();
+    app.clock.advanceSeconds(60);
+    const reused = await app.reissue(login.refreshToken); // ends the login's session
+    expect(reused.errors?.[0]?.extensions?.reason).toBe('REFRESH_TOKEN_REUSED');
+    await app.graphql('mutation { logout(scope: ALL) }', { token: signUp.accessToken });
+
+    const text = await (await scrape()).text();
+    expect(counters(text)).toEqual({
+      auth_logins_succeeded_total: 1,
+      auth_logins_failed_total: 2,
+      auth_reissues_total: 1,
+      auth_refresh_token_reuse_detected_total: 1,
+      auth_rate_limited_requests_total: 1,
+      auth_sessions_revoked_total: 2,
+    });
+  });
+
+  it('keeps one registry per server', async () => {
+    app = await createTestApp();
+    const other = await createTestApp();
+    await other.graphql('query OnlyOnTheOther { __typename }');
+    const text = await (await scrape()).text();
+    await other.close();
+    expect(text).not.toContain('OnlyOnTheOther');
+  });
+
+  it('answers only the bearer token when METRICS_TOKEN is set', async () => {
+    app = await createTestApp({ METRICS_TOKEN: TOKEN });
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
+      const refused = await scrape(headers);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(await refused.text()).not.toContain('auth_');
+    }
+    const allowed = await scrape({ authorization: `Bearer ${TOKEN}` });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('auth_reissues_total');
+  });
+
+  it('does not exist with METRICS=off', async () => {
+    app = await createTestApp({ METRICS: 'off' });
+    expect((await scrape()).status).toBe(404);
+  });
+});
