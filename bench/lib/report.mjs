@@ -53,6 +53,15 @@ export function buildFigures(m) {
       'before/after of the verified-token cache, same run',
     );
     add(
+      'query-lean-vs-yoga',
+      'me { id }: service without metrics and request log / bare yoga',
+      'x',
+      q.ratios.leanVsYogaBare,
+      0.9,
+      true,
+      'what the operations extras cost, same run',
+    );
+    add(
       'query-vs-better-auth',
       'me { id }: service / better-auth get-session',
       'x',

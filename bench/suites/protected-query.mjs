@@ -42,6 +42,20 @@ export async function measureProtectedQuery(options, workDir) {
       run: (s) => graphqlLoad(uncached.url, bearers, s),
     });
 
+    // And with the operations extras off (Prometheus metrics, one log line per request): what
+    // they cost, in the same run. Not a target; the default service keeps them on.
+    const lean = await startService({
+      dbPath: join(workDir, 'protected.db'),
+      name: 'service-lean',
+      extra: { METRICS: 'off', LOG_LEVEL: 'warn' },
+      nodeArgs: options.serviceNodeArgs,
+    });
+    subjects.push({
+      name: 'service-lean',
+      handle: lean,
+      run: (s) => graphqlLoad(lean.url, bearers, s),
+    });
+
     const bare = await startBareYoga();
     subjects.push({
       name: 'yoga-bare',
@@ -133,12 +147,20 @@ function summariseRounds(perRound) {
       vsApolloJsonwebtoken: cpuRatio('apollo-jsonwebtoken'),
       vsBetterAuth: cpuRatio('better-auth'),
       cacheOnVsOff: cpuRatio('service-uncached'),
+      leanVsYogaBare: summarise(
+        perRound.map(
+          (r) => r['yoga-bare'].cpuMicrosPerRequest / r['service-lean'].cpuMicrosPerRequest,
+        ),
+      ),
     },
     ratios: {
       vsYogaBare: ratio('yoga-bare'),
       vsApolloJsonwebtoken: ratio('apollo-jsonwebtoken'),
       vsBetterAuth: ratio('better-auth'),
       cacheOnVsOff: ratio('service-uncached'),
+      leanVsYogaBare: summarise(
+        perRound.map((r) => r['service-lean'].requestsPerSecond / r['yoga-bare'].requestsPerSecond),
+      ),
     },
   };
 }
