@@ -13,15 +13,25 @@ const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 const EXAMPLE_EMAIL = 'ada@example.com'; // the address in the example SignUp operation
 
+// In CI the browser must be there (`.ci/run` installs it). On a developer's machine without it
+// the test is skipped, saying why, so `npm test` still passes there.
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing in CI: .ci/run should have installed it`);
+}
+if (!hasChromium) {
+  console.warn(
+    `Skipping the GraphiQL browser test: ${CHROMIUM} is missing (apt-get install chromium).`,
+  );
+}
+
 let app: TestApp;
 let http: Listening;
 let context: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
-  }
+  if (!hasChromium) return;
   app = await createTestApp({ NODE_ENV: 'development' });
   http = await listen(app.yoga);
   profile = mkdtempSync(join(tmpdir(), 'graphiql-chromium-'));
@@ -68,7 +78,7 @@ async function runOperation(page: Page, name: string): Promise<void> {
   await page.locator('.graphiql-dropdown-item', { hasText: new RegExp(`^${name}$`) }).click();
 }
 
-describe('GraphiQL at /graphql', () => {
+describe.skipIf(!hasChromium)('GraphiQL at /graphql', () => {
   it('signs up, takes the token into the Headers tab, and shows `me` in the result pane', async () => {
     const page = await context.newPage();
     const scriptErrors: string[] = [];
