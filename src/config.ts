@@ -1,15 +1,30 @@
-import { readFileSync } from 'node:fs';
 import { isValidEmail, normaliseEmail } from './auth/email.js';
-import type { RateLimitRule } from './auth/rate-limit.js';
-import {
-  DEFAULT_SIGNING_ALGORITHM,
-  isSigningAlgorithm,
-  SIGNING_ALGORITHMS,
-  type SigningAlgorithm,
-} from './auth/signing-keys.js';
 import type { RateLimitRules } from './auth/types.js';
-import { parseDurationSeconds } from './duration.js';
+import {
+  ConfigError,
+  type Environment,
+  readBoolean,
+  readCount,
+  readDuration,
+  readInteger,
+  readOptional,
+} from './config/environment.js';
+import {
+  type MetricsConfig,
+  readAllowedOrigins,
+  readLogLevel,
+  readMetrics,
+} from './config/operations.js';
+import { readRateLimits, readTrustProxy } from './config/rate-limits.js';
+import { readSigningKeys, type SigningKeysConfig } from './config/signing-keys.js';
 import type { LogLevel } from './logger.js';
+
+// The configuration is one module: this file assembles it, the files in config/ read its parts.
+// Nothing else reads the environment.
+export { ConfigError, type Environment } from './config/environment.js';
+export type { MetricsConfig } from './config/operations.js';
+export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
+export type { SigningKeysConfig } from './config/signing-keys.js';
 
 /** Where the store lives. Only embedded SQLite exists today. */
 export interface DatabaseConfig {
@@ -24,17 +39,6 @@ export interface TokenLifetimes {
   readonly refreshTokenTtl: number;
   readonly sessionMaxAge: number;
   readonly refreshReuseInterval: number;
-}
-
-/** Where signing keys come from, and which algorithm new keys use. */
-export interface SigningKeysConfig {
-  /** `AUTH_SIGNING_ALGORITHM`: the algorithm of keys generated from now on. */
-  readonly algorithm: SigningAlgorithm;
-  /**
-   * Keys supplied by the operator (a JWK Set with private keys) instead of the store, with the
-   * variable they came from; null when the store holds the keys.
-   */
-  readonly supplied: { readonly variable: string; readonly json: string } | null;
 }
 
 export interface Config {
@@ -71,29 +75,6 @@ export interface Config {
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeout: number;
 }
-
-export interface MetricsConfig {
-  /** Whether `GET /metrics` exists and the Prometheus collectors run. */
-  readonly enabled: boolean;
-  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
-  readonly token: string | undefined;
-}
-
-/** Thrown by {@link loadConfig}; the message names the variable and what it accepts. */
-export class ConfigError extends Error {
-  readonly variable: string;
-
-  constructor(variable: string, accepts: string, got: string) {
-    super(`Invalid ${variable}=${JSON.stringify(got)}: ${accepts}.`);
-    this.name = 'ConfigError';
-    this.variable = variable;
-  }
-}
-
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-const DURATION_ACCEPTS =
-  'expected whole seconds (900) or a number with s, m, h or d (30s, 15m, 12h, 14d)';
 
 /**
  * Reads and validates every setting the service has. This is the only place that looks at the
@@ -134,11 +115,6 @@ export function loadConfig(env: Environment): Config {
   });
 }
 
-function readOptional(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 function readPort(env: Environment): number {
   const raw = readOptional(env, 'PORT');
   if (raw === undefined) return 4000;
@@ -163,16 +139,6 @@ function readDatabase(env: Environment): DatabaseConfig {
   return { kind: 'sqlite', path };
 }
 
-function readCount(env: Environment, name: string, fallback: number): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const count = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isNaN(count)) {
-    throw new ConfigError(name, 'expected a whole number (0 or more)', raw);
-  }
-  return count;
-}
-
 function readIssuer(env: Environment, name: string, required: boolean): string | undefined {
   const raw = readOptional(env, name);
   if (raw === undefined) {
@@ -189,16 +155,6 @@ function readIssuer(env: Environment, name: string, required: boolean): string |
     throw new ConfigError(name, 'expected an absolute URL such as https://auth.example.com', raw);
   }
   return raw;
-}
-
-function readDuration(env: Environment, name: string, fallback: string, min: number): number {
-  const raw = readOptional(env, name) ?? fallback;
-  const seconds = parseDurationSeconds(raw);
-  if (seconds === null || seconds < min) {
-    const floor = min > 0 ? `, at least ${min}s` : '';
-    throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}`, raw);
-  }
-  return seconds;
 }
 
 function readLifetimes(env: Environment): TokenLifetimes {
@@ -248,172 +204,4 @@ function readAdminEmails(env: Environment): ReadonlySet<string> {
     emails.add(email);
   }
   return emails;
-}
-
-/** Defaults: short windows that slow guessing to a crawl without locking anyone out for long. */
-export const RATE_LIMIT_DEFAULTS = {
-  RATE_LIMIT_LOGIN_IP: '20/1m',
-  RATE_LIMIT_LOGIN_ACCOUNT: '10/15m',
-  RATE_LIMIT_SIGNUP_IP: '10/10m',
-  RATE_LIMIT_REISSUE_IP: '60/1m',
-  RATE_LIMIT_CHANGE_PASSWORD_IP: '10/15m',
-  RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT: '5/15m',
-} as const;
-
-type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
-
-function readRateLimits(env: Environment): RateLimitRules {
-  const read = (name: RateLimitVariable) => readRateLimitRule(env, name);
-  return Object.freeze({
-    loginPerIp: read('RATE_LIMIT_LOGIN_IP'),
-    loginPerAccount: read('RATE_LIMIT_LOGIN_ACCOUNT'),
-    signUpPerIp: read('RATE_LIMIT_SIGNUP_IP'),
-    reissuePerIp: read('RATE_LIMIT_REISSUE_IP'),
-    changePasswordPerIp: read('RATE_LIMIT_CHANGE_PASSWORD_IP'),
-    changePasswordPerAccount: read('RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT'),
-  });
-}
-
-/** `<count>/<duration>` such as `10/15m`, or `off`. */
-function readRateLimitRule(env: Environment, name: RateLimitVariable): RateLimitRule | null {
-  const raw = readOptional(env, name) ?? RATE_LIMIT_DEFAULTS[name];
-  if (raw.toLowerCase() === 'off') return null;
-  const [count = '', window = ''] = raw.split('/');
-  const limit = /^\d{1,6}$/.test(count.trim()) ? Number(count) : 0;
-  const windowSeconds = parseDurationSeconds(window.trim());
-  if (limit < 1 || windowSeconds === null || windowSeconds < 1) {
-    throw new ConfigError(
-      name,
-      'expected <count>/<duration> such as 10/15m (count at least 1, window at least 1s), or off',
-      raw,
-    );
-  }
-  return { limit, windowSeconds };
-}
-
-function readTrustProxy(env: Environment): number {
-  const raw = readOptional(env, 'TRUST_PROXY') ?? 'false';
-  const value = raw.toLowerCase();
-  if (value === 'false') return 0;
-  if (value === 'true') return 1;
-  if (/^\d{1,2}$/.test(value)) return Number(value);
-  throw new ConfigError(
-    'TRUST_PROXY',
-    'expected false, true (one proxy) or the number of proxies in front of the service',
-    raw,
-  );
-}
-
-function readInteger(
-  env: Environment,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const value = /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    throw new ConfigError(name, `expected an integer from ${min} to ${max}`, raw);
-  }
-  return value;
-}
-
-function readBoolean(env: Environment, name: string): boolean {
-  const raw = readOptional(env, name);
-  if (raw === undefined || raw === 'false') return false;
-  if (raw === 'true') return true;
-  throw new ConfigError(name, 'expected true or false', raw);
-}
-
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
-function readLogLevel(env: Environment): LogLevel {
-  const raw = readOptional(env, 'LOG_LEVEL') ?? 'info';
-  const level = LOG_LEVELS.find((candidate) => candidate === raw);
-  if (level === undefined) {
-    throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}`, raw);
-  }
-  return level;
-}
-
-function readAllowedOrigins(env: Environment, refreshTokenCookie: boolean): readonly string[] {
-  const raw = readOptional(env, 'ALLOWED_ORIGINS');
-  const origins: string[] = [];
-  for (const entry of raw?.split(',') ?? []) {
-    const origin = entry.trim();
-    if (origin === '') continue;
-    // An origin is scheme://host[:port] and nothing else; `new URL(x).origin` must give it back.
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
-      throw new ConfigError(
-        'ALLOWED_ORIGINS',
-        'expected a comma-separated list of origins such as https://app.example.com (scheme, host and port; no path or trailing slash)',
-        entry,
-      );
-    }
-    origins.push(origin);
-  }
-  if (refreshTokenCookie && origins.length === 0) {
-    // A cookie is sent by the browser on its own, so which sites may call must be explicit.
-    throw new ConfigError(
-      'ALLOWED_ORIGINS',
-      'required when REFRESH_TOKEN_COOKIE=true; expected the origins of the browser apps, such as https://app.example.com',
-      raw ?? '',
-    );
-  }
-  return Object.freeze(origins);
-}
-
-function readMetrics(env: Environment): MetricsConfig {
-  const raw = readOptional(env, 'METRICS') ?? 'on';
-  if (raw !== 'on' && raw !== 'off') throw new ConfigError('METRICS', 'expected on or off', raw);
-  const token = readOptional(env, 'METRICS_TOKEN');
-  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
-    // Shown as a length only: the value is a secret and error messages end up in logs.
-    throw new ConfigError(
-      'METRICS_TOKEN',
-      'expected at least 16 printable characters without spaces',
-      `<${token.length} characters>`,
-    );
-  }
-  return Object.freeze({ enabled: raw === 'on', token });
-}
-
-function readSigningKeys(env: Environment): SigningKeysConfig {
-  const rawAlgorithm = readOptional(env, 'AUTH_SIGNING_ALGORITHM') ?? DEFAULT_SIGNING_ALGORITHM;
-  if (!isSigningAlgorithm(rawAlgorithm)) {
-    throw new ConfigError(
-      'AUTH_SIGNING_ALGORITHM',
-      `expected one of ${SIGNING_ALGORITHMS.join(', ')}`,
-      rawAlgorithm,
-    );
-  }
-  const inline = readOptional(env, 'AUTH_SIGNING_KEYS');
-  const file = readOptional(env, 'AUTH_SIGNING_KEYS_FILE');
-  if (inline !== undefined && file !== undefined) {
-    throw new ConfigError(
-      'AUTH_SIGNING_KEYS_FILE',
-      'set either AUTH_SIGNING_KEYS or AUTH_SIGNING_KEYS_FILE, not both',
-      file,
-    );
-  }
-  if (inline !== undefined) {
-    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS', json: inline } };
-  }
-  if (file !== undefined) {
-    let json: string;
-    try {
-      json = readFileSync(file, 'utf8');
-    } catch (error) {
-      const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-      throw new ConfigError(
-        'AUTH_SIGNING_KEYS_FILE',
-        `expected a readable file holding a JWK Set (${reason})`,
-        file,
-      );
-    }
-    return { algorithm: rawAlgorithm, supplied: { variable: 'AUTH_SIGNING_KEYS_FILE', json } };
-  }
-  return { algorithm: rawAlgorithm, supplied: null };
 }

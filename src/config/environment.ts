@@ -1,0 +1,72 @@
+import { parseDurationSeconds } from '../duration.js';
+
+// The primitives every part of the configuration reads with. Only the config module uses them.
+
+/** Thrown by {@link loadConfig}; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, accepts: string, got: string) {
+    super(`Invalid ${variable}=${JSON.stringify(got)}: ${accepts}.`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const DURATION_ACCEPTS =
+  'expected whole seconds (900) or a number with s, m, h or d (30s, 15m, 12h, 14d)';
+
+export function readOptional(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function readCount(env: Environment, name: string, fallback: number): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const count = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (Number.isNaN(count)) {
+    throw new ConfigError(name, 'expected a whole number (0 or more)', raw);
+  }
+  return count;
+}
+
+export function readDuration(
+  env: Environment,
+  name: string,
+  fallback: string,
+  min: number,
+): number {
+  const raw = readOptional(env, name) ?? fallback;
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === null || seconds < min) {
+    const floor = min > 0 ? `, at least ${min}s` : '';
+    throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}`, raw);
+  }
+  return seconds;
+}
+
+export function readInteger(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = readOptional(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d{1,12}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ConfigError(name, `expected an integer from ${min} to ${max}`, raw);
+  }
+  return value;
+}
+
+export function readBoolean(env: Environment, name: string): boolean {
+  const raw = readOptional(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new ConfigError(name, 'expected true or false', raw);
+}

@@ -1,0 +1,58 @@
+import type { RateLimitRule } from '../auth/rate-limit.js';
+import type { RateLimitRules } from '../auth/types.js';
+import { parseDurationSeconds } from '../duration.js';
+import { ConfigError, type Environment, readOptional } from './environment.js';
+
+/** Defaults: short windows that slow guessing to a crawl without locking anyone out for long. */
+export const RATE_LIMIT_DEFAULTS = {
+  RATE_LIMIT_LOGIN_IP: '20/1m',
+  RATE_LIMIT_LOGIN_ACCOUNT: '10/15m',
+  RATE_LIMIT_SIGNUP_IP: '10/10m',
+  RATE_LIMIT_REISSUE_IP: '60/1m',
+  RATE_LIMIT_CHANGE_PASSWORD_IP: '10/15m',
+  RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT: '5/15m',
+} as const;
+
+export type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
+
+export function readRateLimits(env: Environment): RateLimitRules {
+  const read = (name: RateLimitVariable) => readRateLimitRule(env, name);
+  return Object.freeze({
+    loginPerIp: read('RATE_LIMIT_LOGIN_IP'),
+    loginPerAccount: read('RATE_LIMIT_LOGIN_ACCOUNT'),
+    signUpPerIp: read('RATE_LIMIT_SIGNUP_IP'),
+    reissuePerIp: read('RATE_LIMIT_REISSUE_IP'),
+    changePasswordPerIp: read('RATE_LIMIT_CHANGE_PASSWORD_IP'),
+    changePasswordPerAccount: read('RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT'),
+  });
+}
+
+/** `<count>/<duration>` such as `10/15m`, or `off`. */
+export function readRateLimitRule(env: Environment, name: RateLimitVariable): RateLimitRule | null {
+  const raw = readOptional(env, name) ?? RATE_LIMIT_DEFAULTS[name];
+  if (raw.toLowerCase() === 'off') return null;
+  const [count = '', window = ''] = raw.split('/');
+  const limit = /^\d{1,6}$/.test(count.trim()) ? Number(count) : 0;
+  const windowSeconds = parseDurationSeconds(window.trim());
+  if (limit < 1 || windowSeconds === null || windowSeconds < 1) {
+    throw new ConfigError(
+      name,
+      'expected <count>/<duration> such as 10/15m (count at least 1, window at least 1s), or off',
+      raw,
+    );
+  }
+  return { limit, windowSeconds };
+}
+
+export function readTrustProxy(env: Environment): number {
+  const raw = readOptional(env, 'TRUST_PROXY') ?? 'false';
+  const value = raw.toLowerCase();
+  if (value === 'false') return 0;
+  if (value === 'true') return 1;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  throw new ConfigError(
+    'TRUST_PROXY',
+    'expected false, true (one proxy) or the number of proxies in front of the service',
+    raw,
+  );
+}
