@@ -29,7 +29,7 @@ export const ARGON2_THREAD_NICENESS = 10;
 // CommonJS evaluated in each worker. Kept as a string so the same code runs from src/ under the
 // test runner and from dist/ in production. It lowers its own thread's priority (the TID is in
 // /proc/thread-self on Linux; elsewhere it keeps the default) and hashes synchronously.
-const WORKER_SOURCE = `
+export const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { readlinkSync } = require('node:fs');
 const { setPriority } = require('node:os');
@@ -67,6 +67,8 @@ interface Pending {
 interface Slot {
   worker: Worker | null;
   busy: Pending | null;
+  /** The id of the job `busy` holds: an answer must carry it to settle that job. */
+  busyId: number;
 }
 
 /**
@@ -74,39 +76,50 @@ interface Slot {
  * CPU). Jobs beyond `size` wait in order. Workers start on first use and are unreferenced while
  * idle, so an idle pool never keeps the process alive.
  */
-export function createArgon2WorkerPool(size = availableParallelism()): Argon2Runner {
+export function createArgon2WorkerPool(
+  size = availableParallelism(),
+  /** The worker's code; only tests pass another (one that crashes on purpose). */
+  workerSource = WORKER_SOURCE,
+): Argon2Runner {
   const argon2Path = createRequire(import.meta.url).resolve('@node-rs/argon2');
   const threadSelf = existsSync('/proc/thread-self');
   const slots: Slot[] = Array.from({ length: Math.max(1, size) }, () => ({
     worker: null,
     busy: null,
+    busyId: -1,
   }));
   const queue: Pending[] = [];
   let nextId = 0;
   let closed = false;
 
   function start(slot: Slot): Worker {
-    const worker = new Worker(WORKER_SOURCE, {
+    const worker = new Worker(workerSource, {
       eval: true,
       workerData: { argon2Path, threadSelf, niceness: ARGON2_THREAD_NICENESS },
     });
+    // Every handler first checks that this worker still owns the slot and, for answers, that
+    // the answer is for the job the slot holds: a replaced worker (after an error, Node also
+    // emits exit) must never settle, or fail, the job of its successor.
     worker.on('message', (answer: Answer) => {
       const pending = slot.busy;
+      if (slot.worker !== worker || pending === null || answer.id !== slot.busyId) return;
       slot.busy = null;
-      if (pending !== null) {
-        if (answer.ok) pending.resolve(answer.value);
-        else pending.reject(new Error(answer.message));
-      }
+      if (answer.ok) pending.resolve(answer.value);
+      else pending.reject(new Error(answer.message));
       dispatch();
     });
-    worker.on('error', (error) => fail(slot, error));
-    worker.on('exit', (code) => fail(slot, new Error(`Argon2 worker exited with code ${code}`)));
+    worker.on('error', (error) => fail(slot, worker, error));
+    worker.on('exit', (code) =>
+      fail(slot, worker, new Error(`Argon2 worker exited with code ${code}`)),
+    );
     return worker;
   }
 
   /** A dead worker fails only the job it held; the next job starts a new one. */
-  function fail(slot: Slot, error: Error): void {
+  function fail(slot: Slot, worker: Worker, error: Error): void {
+    if (slot.worker !== worker) return;
     slot.worker = null;
+    void worker.terminate();
     const pending = slot.busy;
     slot.busy = null;
     pending?.reject(error);
@@ -126,7 +139,8 @@ export function createArgon2WorkerPool(size = availableParallelism()): Argon2Run
       slot.worker ??= start(slot);
       slot.worker.ref();
       slot.busy = pending;
-      slot.worker.postMessage({ id: nextId++, ...pending.job });
+      slot.busyId = nextId++;
+      slot.worker.postMessage({ id: slot.busyId, ...pending.job });
     }
   }
 
@@ -140,10 +154,16 @@ export function createArgon2WorkerPool(size = availableParallelism()): Argon2Run
 
   return {
     async hash(password, options) {
-      return String(await run({ op: 'hash', password, options }));
+      const value = await run({ op: 'hash', password, options });
+      if (typeof value !== 'string')
+        throw new Error('An Argon2 worker answered a hash job wrongly.');
+      return value;
     },
     async verify(passwordHash, password) {
-      return (await run({ op: 'verify', passwordHash, password })) === true;
+      const value = await run({ op: 'verify', passwordHash, password });
+      if (typeof value !== 'boolean')
+        throw new Error('An Argon2 worker answered a verify job wrongly.');
+      return value;
     },
     async close() {
       closed = true;

@@ -1,7 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { parseOptions } from '@node-rs/argon2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ARGON2_THREAD_NICENESS, createArgon2WorkerPool } from '../../src/auth/argon2-workers.js';
+import {
+  ARGON2_THREAD_NICENESS,
+  createArgon2WorkerPool,
+  WORKER_SOURCE,
+} from '../../src/auth/argon2-workers.js';
 import { ARGON2ID_PARAMETERS, createArgon2PasswordHasher } from '../../src/auth/passwords.js';
 
 /** Niceness of every thread of this process, from /proc (field 19 of each task's stat). */
@@ -50,6 +54,32 @@ describe('createArgon2WorkerPool', () => {
       expect(Number(self.slice(self.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
     },
   );
+
+  it('fails only the job of a crashed worker, and never hands a job another job’s answer', async () => {
+    // A worker that dies (an uncaught error: Node emits error, then exit) on one password.
+    const crashing = WORKER_SOURCE.replace(
+      "parentPort.on('message', (job) => {",
+      "parentPort.on('message', (job) => { if (job.password === 'crash') { setImmediate(() => { throw new Error('boom'); }); return; }",
+    );
+    expect(crashing).not.toBe(WORKER_SOURCE);
+    const fragile = createArgon2WorkerPool(1, crashing);
+    try {
+      const hash = await fragile.hash('right password', { ...ARGON2ID_PARAMETERS });
+      const results = await Promise.allSettled([
+        fragile.verify(hash, 'crash'),
+        fragile.verify(hash, 'right password'),
+        fragile.verify(hash, 'wrong password'),
+        fragile.verify(hash, 'crash'),
+        fragile.verify(hash, 'wrong password'),
+        fragile.verify(hash, 'right password'),
+      ]);
+      expect(
+        results.map((result) => (result.status === 'fulfilled' ? result.value : 'failed')),
+      ).toEqual(['failed', true, false, 'failed', false, true]);
+    } finally {
+      await fragile.close();
+    }
+  });
 
   it('refuses work once closed', async () => {
     const closing = createArgon2WorkerPool(1);
