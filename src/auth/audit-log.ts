@@ -7,9 +7,13 @@ import type { AuthEventSink } from './events.js';
 
 export const AUDIT_PAGE_SIZE_MAX = 100;
 
-/** Stores every event in the audit log. */
+/** Stores every event in the audit log, but a repeated rate-limit refusal only once. */
 export function createAuditLogSink(store: AuditEventStore): AuthEventSink {
-  return { record: (event) => store.append(event) };
+  return {
+    record: async (event, delivery) => {
+      if (delivery?.repeated !== true) await store.append(event);
+    },
+  };
 }
 
 export interface AuditEventPage {

@@ -10,8 +10,9 @@ export type RateLimitCheck = RateLimitName | readonly [RateLimitName, string];
 
 /**
  * Counts one execution of `operation` against each limit in turn and stops at the first that
- * refuses, recording a RATE_LIMITED event. Called once per field execution, so aliases in one
- * request each count.
+ * refuses, recording a RATE_LIMITED event (marked `repeated` after the first refusal of a key
+ * since it was last admitted). Called once per field execution, so aliases in one request each
+ * count.
  */
 export async function checkRateLimits(
   deps: AuthDeps,
@@ -28,11 +29,14 @@ export async function checkRateLimits(
     const key = `${name}:${subject ?? clientAddressKey(client.ip)}`;
     const decision = await deps.rateLimits.consume(key, rule, now);
     if (!decision.allowed) {
-      await recordEvent(deps, client, {
-        type: 'RATE_LIMITED',
-        userId,
-        detail: `${operation} ${name}`,
-      });
+      // Every refusal reaches the sinks (metrics count them all); the audit log keeps only the
+      // first of a burst, so a client hammering a closed door costs no writes.
+      await recordEvent(
+        deps,
+        client,
+        { type: 'RATE_LIMITED', userId, detail: `${operation} ${name}` },
+        { repeated: decision.repeated },
+      );
       return { reason: 'RATE_LIMITED', retryAfter: decision.retryAfterSeconds };
     }
   }

@@ -52,7 +52,9 @@ export async function logIn(
   }
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // Upgrade hashes made with older parameters while the plaintext is at hand.
-    await deps.store.users.updatePasswordHash(user.id, await deps.passwords.hash(input.password));
+    // Only over the hash just verified: a password change committed meanwhile wins.
+    const upgraded = await deps.passwords.hash(input.password);
+    await deps.store.users.updatePasswordHash(user.id, user.passwordHash, upgraded);
   }
   const grant = await startSession(deps, user, client);
   await recordEvent(deps, client, {

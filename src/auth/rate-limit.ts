@@ -11,7 +11,12 @@ export interface RateLimitRule {
 
 export type RateLimitDecision =
   | { readonly allowed: true }
-  | { readonly allowed: false; readonly retryAfterSeconds: number };
+  | {
+      readonly allowed: false;
+      readonly retryAfterSeconds: number;
+      /** True when the key was already refused since its last admitted attempt. */
+      readonly repeated: boolean;
+    };
 
 /**
  * Where counters live. The in-process store serves one node; a shared implementation (Redis)
@@ -33,7 +38,11 @@ export function decide(
   if (tat - now <= windowMs) return { decision: { allowed: true }, tat };
   const waitMs = tat - now - windowMs;
   return {
-    decision: { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) },
+    decision: {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+      repeated: false,
+    },
     tat: null,
   };
 }
@@ -45,15 +54,22 @@ export function decide(
  */
 export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
   const tats = new Map<string, number>();
+  /** Keys refused since their last admitted attempt. */
+  const refusing = new Set<string>();
 
   // Frees a tenth of the space at once, so a flood of new keys costs amortised O(1) per key.
   function makeRoom(now: number): void {
-    for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
+    for (const [key, tat] of tats) if (tat <= now) forget(key);
     const target = Math.floor(maxKeys * 0.9);
     for (const key of tats.keys()) {
       if (tats.size <= target) break;
-      tats.delete(key);
+      forget(key);
     }
+  }
+
+  function forget(key: string): void {
+    tats.delete(key);
+    refusing.delete(key);
   }
 
   return {
@@ -66,7 +82,13 @@ export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
         if (tats.size >= maxKeys) makeRoom(now);
         tats.set(key, next);
       }
-      return decision;
+      if (decision.allowed) {
+        refusing.delete(key);
+        return decision;
+      }
+      const repeated = refusing.has(key);
+      refusing.add(key);
+      return { ...decision, repeated };
     },
   };
 }

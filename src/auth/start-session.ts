@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserRecord } from '../db/records.js';
 import { createRandomId, issueTokenPair } from './token-pair.js';
 import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
-
-/** Longest user agent kept on a session; the rest is noise and storage. */
-const MAX_USER_AGENT_LENGTH = 512;
+import { clampUserAgent } from './user-agent.js';
 
 /** Opens a new session for an authenticated user and issues its first token pair. */
 export async function startSession(
@@ -24,7 +22,7 @@ export async function startSession(
     lastUsedAt: now,
     idleExpiresAt: Math.min(now + refreshTokenTtl * 1000, expiresAt),
     expiresAt,
-    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
   });
   return { tokens: await issueTokenPair(deps, session, user), user, sessionId: session.id };

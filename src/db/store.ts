@@ -32,7 +32,15 @@ export interface UserStore {
   findByEmail(email: string): Promise<UserRecord | null>;
   /** Every user, oldest first. */
   list(): Promise<UserRecord[]>;
-  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /**
+   * Replaces the password hash only while it is still `expectedPasswordHash`, so an upgrade of
+   * an old hash cannot undo a password change that committed meanwhile. True when it wrote.
+   */
+  updatePasswordHash(
+    id: string,
+    expectedPasswordHash: string,
+    passwordHash: string,
+  ): Promise<boolean>;
   /** Replaces the user's roles; they reach access tokens issued from then on. */
   setRoles(id: string, roles: readonly Role[]): Promise<void>;
   /**

@@ -12,8 +12,11 @@ describe('GCRA decision', () => {
       expect(step.decision).toEqual({ allowed: true });
       tat = step.tat ?? undefined;
     }
-    expect(decide(tat, rule, 0).decision).toEqual({ allowed: false, retryAfterSeconds: 20 });
-    expect(decide(tat, rule, 19_500).decision).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(decide(tat, rule, 0).decision).toMatchObject({ allowed: false, retryAfterSeconds: 20 });
+    expect(decide(tat, rule, 19_500).decision).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 1,
+    });
     expect(decide(tat, rule, 20_000).decision).toEqual({ allowed: true });
   });
 
@@ -27,14 +30,21 @@ describe('memory rate-limit store', () => {
   it('counts per key and does not count refused attempts', async () => {
     const store = createMemoryRateLimitStore();
     for (let i = 0; i < 3; i++) expect((await store.consume('a', rule, 0)).allowed).toBe(true);
-    // Hammering while refused does not push the wait further out.
+    // Hammering while refused does not push the wait further out; only the first refusal is
+    // new, the others are marked repeated.
     for (let i = 0; i < 10; i++) {
       expect(await store.consume('a', rule, 1_000)).toEqual({
         allowed: false,
         retryAfterSeconds: 19,
+        repeated: i > 0,
       });
     }
     expect((await store.consume('a', rule, 20_000)).allowed).toBe(true);
+    // Admitted again: the next refusal is a new one.
+    expect(await store.consume('a', rule, 20_000)).toMatchObject({
+      allowed: false,
+      repeated: false,
+    });
     expect((await store.consume('b', rule, 1_000)).allowed).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import { createTestApp, firstError, PASSWORD, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
 afterEach(() => app.close());
@@ -54,6 +54,8 @@ describe('GET /metrics', () => {
     await app.graphql(LOGIN, wrong);
     const limited = await app.graphql(LOGIN, wrong); // the fourth login for this account in 1m
     expect(limited.errors?.[0]?.extensions?.reason).toBe('RATE_LIMITED');
+    // A repeated refusal is counted too (the audit log keeps only the first of a burst).
+    expect(firstError(await app.graphql(LOGIN, wrong))?.reason).toBe('RATE_LIMITED');
     expect((await app.reissue(login.refreshToken)).errors).toBeUndefined();
     app.clock.advanceSeconds(60);
     const reused = await app.reissue(login.refreshToken); // ends the login's session
@@ -66,7 +68,7 @@ describe('GET /metrics', () => {
       auth_logins_failed_total: 2,
       auth_reissues_total: 1,
       auth_refresh_token_reuse_detected_total: 1,
-      auth_rate_limited_requests_total: 1,
+      auth_rate_limited_requests_total: 2,
       auth_sessions_revoked_total: 2,
     });
   });

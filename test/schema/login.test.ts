@@ -94,12 +94,27 @@ describe('login', () => {
       timeCost: 1,
       parallelism: 1,
     });
-    await app.deps.store.users.updatePasswordHash(user.id, weak);
+    const before = await app.deps.store.users.findById(user.id);
+    expect(
+      await app.deps.store.users.updatePasswordHash(user.id, before?.passwordHash ?? '', weak),
+    ).toBe(true);
 
     await app.login('legacy@example.com', PASSWORD);
     const stored = await app.deps.store.users.findById(user.id);
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await expect(app.login('legacy@example.com', PASSWORD)).resolves.toBeDefined();
+  });
+
+  it('never lets the upgrade of an old hash overwrite a newer hash', async () => {
+    const { user } = await app.signUp('cas@example.com');
+    const current = await app.deps.store.users.findById(user.id);
+    // A writer that still believes in an older hash writes nothing.
+    expect(await app.deps.store.users.updatePasswordHash(user.id, 'an older hash', 'x')).toBe(
+      false,
+    );
+    expect((await app.deps.store.users.findById(user.id))?.passwordHash).toBe(
+      current?.passwordHash,
+    );
   });
 
   it('ignores whatever is in the Authorization header, an expired token included', async () => {

@@ -38,8 +38,13 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
     async list() {
       return db.select().from(users).orderBy(asc(users.createdAt), asc(users.id)).all();
     },
-    async updatePasswordHash(id, passwordHash) {
-      db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
+    async updatePasswordHash(id, expectedPasswordHash, passwordHash) {
+      const result = db
+        .update(users)
+        .set({ passwordHash })
+        .where(and(eq(users.id, id), eq(users.passwordHash, expectedPasswordHash)))
+        .run();
+      return result.changes === 1;
     },
     async setRoles(id, roles) {
       db.update(users)
