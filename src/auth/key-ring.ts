@@ -22,6 +22,8 @@ import {
 
 export const DEFAULT_REFRESH_INTERVAL_SECONDS = 60;
 export const DEFAULT_UNKNOWN_KID_RELOAD_INTERVAL_MS = 1000;
+/** How long a failed periodic reload waits before the next attempt. */
+const RELOAD_RETRY_MS = 5000;
 
 /** Our kids are RFC 7638 SHA-256 thumbprints: 43 base64url characters. */
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
@@ -88,6 +90,8 @@ export async function loadKeyRing(
   let periodic: Promise<void> | null = null;
   let pendingForUnknownKid: Promise<void> | null = null;
   let lastUnknownKidReload = Number.NEGATIVE_INFINITY;
+  /** After a failed periodic reload, the next attempt waits until then (ms). */
+  let retryReloadAt = 0;
 
   function importOnce(kid: string, jwk: Record<string, string>, alg: string): Promise<CryptoKey> {
     const key = `${kid}:${jwk.d === undefined ? 'public' : 'private'}`;
@@ -133,11 +137,21 @@ export async function loadKeyRing(
     }
   }
 
+  /**
+   * The snapshot, reloaded first when it is older than the refresh interval. A reload that fails
+   * (the store is briefly unavailable) keeps the last good snapshot in service, so tokens keep
+   * verifying and signing; the next attempt comes after {@link RELOAD_RETRY_MS}.
+   */
   async function current(): Promise<Snapshot> {
-    if (clock.now() - snapshot.loadedAt >= refreshMs) {
-      periodic ??= reload().finally(() => {
-        periodic = null;
-      });
+    const now = clock.now();
+    if (now - snapshot.loadedAt >= refreshMs && now >= retryReloadAt) {
+      periodic ??= reload()
+        .catch(() => {
+          retryReloadAt = clock.now() + RELOAD_RETRY_MS;
+        })
+        .finally(() => {
+          periodic = null;
+        });
       await periodic;
     }
     return snapshot;
@@ -172,7 +186,8 @@ export async function loadKeyRing(
     async findVerificationKey(kid) {
       const entry = (await current()).keys.get(kid);
       if (entry !== undefined || !THUMBPRINT.test(kid)) return usable(entry);
-      await reloadForUnknownKid();
+      // A failed reload leaves the kid unknown: the token is refused, not answered with a 500.
+      await reloadForUnknownKid().catch(() => undefined);
       return usable(snapshot.keys.get(kid));
     },
     async publishedKeys() {

@@ -162,4 +162,33 @@ describe('a running key ring', () => {
     expect(result.ok).toBe(true);
     expect(counting.reads - readsAtStart).toBe(2);
   });
+
+  it('keeps serving its last keys while the store fails, and retries later', async () => {
+    const { config, store, clock } = setUp();
+    let failing = false;
+    const flaky: SigningKeyStore = {
+      ...store.signingKeys,
+      async listVerifying() {
+        if (failing) throw new Error('database is locked');
+        return store.signingKeys.listVerifying();
+      },
+    };
+    const ring = await openKeyRing(config, flaky, clock);
+    const before = await ring.signingKey();
+    const token = await tokenSignedBy(ring, clock.now());
+
+    failing = true;
+    clock.advanceSeconds(61); // the snapshot is due for a reload, which fails
+    expect((await ring.signingKey()).kid).toBe(before.kid);
+    const verified = await verifyToken(token, 'access', ring, config, clock.now());
+    expect(verified.ok).toBe(true);
+    // An unknown kid cannot be looked up now: refused, not thrown.
+    expect(await ring.findVerificationKey('A'.repeat(43))).toBeUndefined();
+
+    failing = false;
+    const rotation = await rotateSigningKeys({ config, store, clock });
+    if (!rotation.ok) throw new Error(rotation.failure);
+    clock.advanceSeconds(5); // past the retry delay: the next use reloads and sees the rotation
+    expect((await ring.signingKey()).kid).toBe(rotation.value.activated.kid);
+  });
 });
