@@ -4,7 +4,6 @@ import {
   ConfigError,
   type Environment,
   readBoolean,
-  readCount,
   readDuration,
   readInteger,
   readOptional,
@@ -103,7 +102,7 @@ export function loadConfig(env: Environment): Config {
     auditRetention: readDuration(env, 'AUDIT_RETENTION', '90d', 60),
     maxRequestBytes: readInteger(env, 'MAX_REQUEST_BYTES', 2_097_152, 1_024, 16_777_216),
     signingKeys: readSigningKeys(env),
-    accessTokenCacheSize: readCount(env, 'ACCESS_TOKEN_CACHE_SIZE', 10_000),
+    accessTokenCacheSize: readInteger(env, 'ACCESS_TOKEN_CACHE_SIZE', 10_000, 0, 10_000_000),
     nodeEnv,
     isProduction,
     isDevelopment: nodeEnv === 'development',
@@ -111,7 +110,8 @@ export function loadConfig(env: Environment): Config {
     allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
     refreshTokenCookie,
     metrics: readMetrics(env),
-    shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0),
+    // At most an hour: far beyond any drain, and safely inside a Node timer's range.
+    shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
   });
 }
 

@@ -27,7 +27,7 @@ export function createJsonLogger(
       // `logger.info('request', { requestId, ... })`: the fields sit at the top of the line,
       // after time, level and msg, which they cannot overwrite.
       for (const [key, value] of Object.entries(only)) {
-        if (!(key in entry)) entry[key] = describe(value);
+        if (!Object.hasOwn(entry, key)) entry[key] = describe(value);
       }
       write(`${JSON.stringify(entry)}\n`);
       return;

@@ -40,7 +40,7 @@ function normalisePassword(password: string): string {
 }
 
 export interface PasswordHasher {
-  /** Hashes on the libuv thread pool; the event loop keeps serving while it runs. */
+  /** Hashes off the event loop (worker threads in the server, the libuv pool in tests). */
   hash(password: string): Promise<string>;
   /** Constant-time comparison inside Argon2; false for a wrong password or a malformed hash. */
   verify(passwordHash: string, password: string): Promise<boolean>;

@@ -15,8 +15,8 @@ import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
  * - The rotation is one conditional write, so of many concurrent calls with the same token
  *   exactly one rotates.
  * - A duplicate of the just-retired token within REFRESH_REUSE_INTERVAL of its rotation (another
- *   tab, a retried request, the losers of that race) gets the session's current pair: the
- *   same refresh token the winner got, so the lineage does not fork.
+ *   tab, a retried request, the losers of that race) gets the session's current pair: a refresh token for the same
+ *   `jti` and claims the winner got (byte-identical with EdDSA), so the lineage does not fork.
  * - Any other retired token is reuse: the whole session is revoked, its newest refresh token and
  *   its access tokens with it, and the answer is REFRESH_TOKEN_REUSED.
  *

@@ -13,7 +13,8 @@ export function createRandomId(): string {
  * session's current `jti` stands for. Neither outlives the session's idle or absolute expiry.
  *
  * The refresh token's claims come only from the stored session (its `jti`, `rotatedAt` and
- * `idleExpiresAt`), so asking again returns the same token rather than forking the lineage.
+ * `idleExpiresAt`), so asking again returns a token for the same `jti` and claims (the same
+ * bytes with EdDSA) rather than forking the lineage.
  */
 export async function issueTokenPair(
   deps: AuthDeps,

@@ -15,7 +15,8 @@ import { verifyToken } from './verify-token.js';
  * - expiry: an entry is served only strictly before the token's `exp` (no clock tolerance);
  *   from then on the full verification decides, as if the token had never been seen;
  * - the key: an entry is served only while the key ring still holds the very key object that
- *   verified it, so a key that is retired or replaced (or reloaded) takes its tokens with it;
+ *   verified it, so a key that is retired or replaced takes its tokens with it (a reload keeps
+ *   the same key object for the same `kid`, which is the key's own thumbprint);
  * - the clock going backwards (before the moment of verification) also means a full check;
  * - the session: never cached here. `authenticateAccessToken` reads it on every request, so
  *   logout and reuse detection still take effect on the very next request.

@@ -23,27 +23,19 @@ export function readOptional(env: Environment, name: string): string | undefined
   return value === undefined || value === '' ? undefined : value;
 }
 
-export function readCount(env: Environment, name: string, fallback: number): number {
-  const raw = readOptional(env, name);
-  if (raw === undefined) return fallback;
-  const count = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (Number.isNaN(count)) {
-    throw new ConfigError(name, 'expected a whole number (0 or more)', raw);
-  }
-  return count;
-}
-
 export function readDuration(
   env: Environment,
   name: string,
   fallback: string,
   min: number,
+  max = Number.POSITIVE_INFINITY,
 ): number {
   const raw = readOptional(env, name) ?? fallback;
   const seconds = parseDurationSeconds(raw);
-  if (seconds === null || seconds < min) {
+  if (seconds === null || seconds < min || seconds > max) {
     const floor = min > 0 ? `, at least ${min}s` : '';
-    throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}`, raw);
+    const ceiling = Number.isFinite(max) ? `, at most ${max}s` : '';
+    throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}${ceiling}`, raw);
   }
   return seconds;
 }

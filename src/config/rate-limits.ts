@@ -31,7 +31,8 @@ export function readRateLimits(env: Environment): RateLimitRules {
 export function readRateLimitRule(env: Environment, name: RateLimitVariable): RateLimitRule | null {
   const raw = readOptional(env, name) ?? RATE_LIMIT_DEFAULTS[name];
   if (raw.toLowerCase() === 'off') return null;
-  const [count = '', window = ''] = raw.split('/');
+  const parts = raw.split('/');
+  const [count = '', window = ''] = parts.length === 2 ? parts : [];
   const limit = /^\d{1,6}$/.test(count.trim()) ? Number(count) : 0;
   const windowSeconds = parseDurationSeconds(window.trim());
   if (limit < 1 || windowSeconds === null || windowSeconds < 1) {

@@ -116,7 +116,6 @@ export interface KeyRotationOutcome {
 }
 
 export interface SigningKeyStore {
-  findActive(): Promise<SigningKeyRecord | null>;
   /** Keys that still verify tokens: active and retiring. */
   listVerifying(): Promise<SigningKeyRecord[]>;
   /** Every key in every state, newest first. */

@@ -115,6 +115,6 @@ function encodeCursor(id: number): string {
 function decodeCursor(cursor: string): number {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^[1-9]\d{0,15}$/.test(id)) throw inputError({ reason: 'INVALID_CURSOR', field: 'after' });
+  if (!/^[1-9]\d{0,14}$/.test(id)) throw inputError({ reason: 'INVALID_CURSOR', field: 'after' });
   return Number(id);
 }

@@ -19,7 +19,11 @@ export interface AuthScopes {
  * which {@link reportAuthFailure} surfaces; a missing role is a plain `false`, i.e. FORBIDDEN.
  */
 export function createScopeLoaders(ctx: GraphQLContext) {
-  const authenticateAccess = async () => (await requireViewer(ctx)) !== null;
+  // requireViewer throws the precise error when there is no valid access token.
+  const authenticateAccess = async () => {
+    await requireViewer(ctx);
+    return true;
+  };
   return {
     accessToken: authenticateAccess,
     role: async (role: Role) => (await requireViewer(ctx)).roles.includes(role),

@@ -13,7 +13,8 @@ const Session = builder.objectRef<SessionRecord>('Session').implement({
     createdAt: t.field({ type: 'DateTime', resolve: (session) => session.createdAt }),
     lastUsedAt: t.field({
       type: 'DateTime',
-      description: 'The last login or reissue on this session (not every API request).',
+      description:
+        'The last login, reissue or password change on this session (not every API request).',
       resolve: (session) => session.lastUsedAt,
     }),
     expiresAt: t.field({

@@ -20,6 +20,12 @@ describe('resolveClientIp', () => {
     expect(resolveClientIp('10.0.0.2', null, 1)).toBe('10.0.0.2');
   });
 
+  it('drops a port some proxies append', () => {
+    expect(resolveClientIp('10.0.0.2', '203.0.113.7:51234', 1)).toBe('203.0.113.7');
+    expect(resolveClientIp('10.0.0.2', '[2001:db8::7]:443', 1)).toBe('2001:db8::7');
+    expect(resolveClientIp('10.0.0.2', 'evil:80', 1)).toBeNull();
+  });
+
   it('treats a chosen entry that is not an IP address as unknown', () => {
     expect(resolveClientIp('10.0.0.2', 'evil<script>', 1)).toBeNull();
     expect(resolveClientIp(null, null, 0)).toBeNull();

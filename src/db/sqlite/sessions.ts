@@ -89,8 +89,7 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
         .where(
           and(
             eq(sessions.userId, userId),
-            isNull(sessions.revokedAt),
-            gt(sessions.expiresAt, now),
+            isLiveAt(now),
             exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
           ),
         )

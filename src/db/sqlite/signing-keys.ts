@@ -19,9 +19,6 @@ export function createSqliteSigningKeyStore(db: BetterSQLite3Database): SigningK
   }
 
   return {
-    async findActive() {
-      return findActiveNow();
-    },
     async listVerifying() {
       return db
         .select()
