@@ -231,6 +231,9 @@ describe('REFRESH_TOKEN_COOKIE=true', () => {
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
     const other = await preflight('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    // yoga still sends allow-credentials, which a browser ignores unless allow-origin names the
+    // requesting origin exactly; so the origin must be neither that one nor a wildcard.
+    expect(other.headers.get('access-control-allow-origin')).not.toBe('*');
   });
 });
 
