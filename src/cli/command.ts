@@ -59,6 +59,27 @@ export class UsageError extends Error {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
+/**
+ * A comma-separated list of names from `values`, compared case-insensitively, without
+ * duplicates; a name outside `values` is a usage error naming it and the allowed ones.
+ */
+export function parseNameList<T extends string>(
+  raw: string,
+  values: readonly T[],
+  what: string,
+): T[] {
+  const names: T[] = [];
+  for (const entry of raw.split(',')) {
+    const name = entry.trim().toUpperCase();
+    const value = values.find((candidate) => candidate === name);
+    if (value === undefined) {
+      throw new UsageError(`unknown ${what} "${entry.trim()}"; expected ${values.join(', ')}`);
+    }
+    if (!names.includes(value)) names.push(value);
+  }
+  return names;
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyRing } from '../../src/auth/key-ring.js';
 import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { signAccessToken, signRefreshToken } from '../../src/auth/sign-token.js';
-import type { TokenSettings, TokenType } from '../../src/auth/token-types.js';
+import type { TokenType } from '../../src/auth/token-types.js';
 import {
   createVerifiedTokenCache,
   type VerifiedTokenCache,
@@ -12,6 +12,7 @@ import { verifyToken } from '../../src/auth/verify-token.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { createTestClock } from '../helpers/clock.js';
+import { TOKEN_SETTINGS, tokenClaims } from '../helpers/tokens.js';
 
 // The cache may only ever answer what a full verification would answer at the same moment.
 // Each test primes it with a successful verification, then changes one thing and compares.
@@ -19,24 +20,8 @@ import { createTestClock } from '../helpers/clock.js';
 const clock = createTestClock();
 const NOW_MS = clock.now();
 const NOW = Math.floor(NOW_MS / 1000);
-const settings: TokenSettings = {
-  issuer: 'https://auth.example.com',
-  audience: 'https://api.example.com',
-  lifetimes: {
-    accessTokenTtl: 900,
-    refreshTokenTtl: 86_400,
-    sessionMaxAge: 86_400,
-    refreshReuseInterval: 10,
-  },
-};
-const claims = {
-  userId: 'user-1',
-  sessionId: 'session-1',
-  tokenId: 'jti-1',
-  issuedAt: NOW,
-  expiresAt: NOW + 900,
-  roles: ['USER'] as const,
-};
+const settings = TOKEN_SETTINGS;
+const claims = { ...tokenClaims(NOW), roles: ['USER'] as const };
 
 let keys: KeyRing;
 let otherKeys: KeyRing;

@@ -11,31 +11,16 @@ import type { KeyRing } from '../../src/auth/key-ring.js';
 import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { signAccessToken, signRefreshToken } from '../../src/auth/sign-token.js';
 import type { SigningKey } from '../../src/auth/signing-keys.js';
-import type { TokenSettings } from '../../src/auth/token-types.js';
 import { verifyToken } from '../../src/auth/verify-token.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { createTestClock } from '../helpers/clock.js';
+import { TOKEN_SETTINGS, tokenClaims } from '../helpers/tokens.js';
 
 const clock = createTestClock();
 const NOW = Math.floor(clock.now() / 1000);
-const settings: TokenSettings = {
-  issuer: 'https://auth.example.com',
-  audience: 'https://api.example.com',
-  lifetimes: {
-    accessTokenTtl: 900,
-    refreshTokenTtl: 86_400,
-    sessionMaxAge: 86_400,
-    refreshReuseInterval: 10,
-  },
-};
-const claims = {
-  userId: 'user-1',
-  sessionId: 'session-1',
-  tokenId: 'jti-1',
-  issuedAt: NOW,
-  expiresAt: NOW + 900,
-};
+const settings = TOKEN_SETTINGS;
+const claims = tokenClaims(NOW);
 
 let keys: KeyRing;
 let signing: SigningKey;

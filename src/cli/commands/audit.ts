@@ -1,7 +1,7 @@
 import { AUDIT_PAGE_SIZE_MAX, listAuditEvents } from '../../auth/audit-log.js';
 import { findUserByEmailOrId } from '../../auth/operator-actions.js';
-import { AUTH_EVENT_TYPES, type AuditEventRecord, type AuthEventType } from '../../db/records.js';
-import { type CliCommand, EXIT, parseCommandArgs, UsageError } from '../command.js';
+import { AUTH_EVENT_TYPES, type AuditEventRecord } from '../../db/records.js';
+import { type CliCommand, EXIT, parseCommandArgs, parseNameList, UsageError } from '../command.js';
 
 const tailAudit: CliCommand = {
   name: 'audit:tail',
@@ -19,7 +19,10 @@ const tailAudit: CliCommand = {
       0,
     );
     const count = parseCount(values.lines);
-    const types = values.type === undefined ? undefined : parseTypes(values.type);
+    const types =
+      values.type === undefined
+        ? undefined
+        : parseNameList(values.type, AUTH_EVENT_TYPES, 'event type');
     const who = values.user?.trim();
     return async ({ io, openStore }) => {
       const store = openStore();
@@ -50,19 +53,6 @@ function parseCount(raw: string | undefined): number {
     throw new UsageError(`-n expects a number from 1 to ${AUDIT_PAGE_SIZE_MAX}, got "${raw}"`);
   }
   return count;
-}
-
-function parseTypes(raw: string): AuthEventType[] {
-  return raw.split(',').map((entry) => {
-    const name = entry.trim().toUpperCase();
-    const type = AUTH_EVENT_TYPES.find((candidate) => candidate === name);
-    if (type === undefined) {
-      throw new UsageError(
-        `unknown event type "${entry.trim()}"; types are ${AUTH_EVENT_TYPES.join(', ')}`,
-      );
-    }
-    return type;
-  });
 }
 
 function describeEvent(event: AuditEventRecord): string {

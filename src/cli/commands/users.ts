@@ -11,6 +11,7 @@ import {
   EXIT,
   openOperatorDeps,
   parseCommandArgs,
+  parseNameList,
   UsageError,
 } from '../command.js';
 
@@ -55,7 +56,7 @@ const setRoles: CliCommand = {
   prepare(args) {
     const { positionals } = parseCommandArgs(args, {}, 2);
     const [who = '', list = ''] = positionals;
-    const roles = parseRoles(list);
+    const roles = parseNameList(list, ROLES, 'role');
     return async (context) => {
       const { io } = context;
       const deps = openOperatorDeps(context);
@@ -76,17 +77,4 @@ const setRoles: CliCommand = {
 };
 
 /** `USER,ADMIN` → the roles, each known and listed once; anything else is a usage error. */
-function parseRoles(list: string): Role[] {
-  const roles: Role[] = [];
-  for (const entry of list.split(',')) {
-    const name = entry.trim().toUpperCase();
-    const role = ROLES.find((candidate) => candidate === name);
-    if (role === undefined) {
-      throw new UsageError(`unknown role "${entry.trim()}"; roles are ${ROLES.join(', ')}`);
-    }
-    if (!roles.includes(role)) roles.push(role);
-  }
-  return roles;
-}
-
 export const userCommands: readonly CliCommand[] = [createUser, setRoles];
