@@ -1,30 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  type DrizzleSnapshotJSON,
   type DrizzleSQLiteSnapshotJSON,
+  generateDrizzleJson,
+  generateMigration,
   generateSQLiteDrizzleJson,
   generateSQLiteMigration,
 } from 'drizzle-kit/api';
+import * as postgresSchema from '../src/db/postgres/schema.js';
 import * as sqliteSchema from '../src/db/sqlite/schema.js';
 
-// Compares the drizzle schema in src/ with the snapshot of the newest generated migration and
+// Compares each drizzle schema in src/ with the snapshot of its newest generated migration and
 // lists the SQL a new migration would need. Empty means drizzle/ is in sync with the code.
-
-const MIGRATIONS = new URL('../drizzle/sqlite/', import.meta.url);
 
 interface Journal {
   readonly entries: readonly { readonly idx: number; readonly tag: string }[];
 }
 
 export async function findPendingSqliteMigration(): Promise<string[]> {
-  const journal = readJson<Journal>(new URL('meta/_journal.json', MIGRATIONS));
-  const newest = journal.entries.at(-1);
-  if (newest === undefined)
-    throw new Error('drizzle/sqlite has no migrations: run `npm run db:generate`.');
-  const snapshotName = `meta/${String(newest.idx).padStart(4, '0')}_snapshot.json`;
-  const previous = readJson<DrizzleSQLiteSnapshotJSON>(new URL(snapshotName, MIGRATIONS));
+  const previous = readNewestSnapshot<DrizzleSQLiteSnapshotJSON>('sqlite');
   const current = await generateSQLiteDrizzleJson({ ...sqliteSchema }, previous.id);
   return generateSQLiteMigration(previous, current);
+}
+
+export async function findPendingPostgresMigration(): Promise<string[]> {
+  const previous = readNewestSnapshot<DrizzleSnapshotJSON>('postgres');
+  const current = generateDrizzleJson({ ...postgresSchema }, previous.id);
+  return generateMigration(previous, current);
+}
+
+function readNewestSnapshot<T>(dialect: 'sqlite' | 'postgres'): T {
+  const folder = new URL(`../drizzle/${dialect}/`, import.meta.url);
+  const journal = readJson<Journal>(new URL('meta/_journal.json', folder));
+  const newest = journal.entries.at(-1);
+  if (newest === undefined) {
+    throw new Error(`drizzle/${dialect} has no migrations: run \`npm run db:generate\`.`);
+  }
+  const snapshotName = `meta/${String(newest.idx).padStart(4, '0')}_snapshot.json`;
+  return readJson<T>(new URL(snapshotName, folder));
 }
 
 function readJson<T>(url: URL): T {
@@ -32,12 +46,20 @@ function readJson<T>(url: URL): T {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const pending = await findPendingSqliteMigration();
-  if (pending.length > 0) {
+  const checks = [
+    ['sqlite', await findPendingSqliteMigration()],
+    ['postgres', await findPendingPostgresMigration()],
+  ] as const;
+  let drifted = false;
+  for (const [dialect, pending] of checks) {
+    if (pending.length === 0) {
+      process.stdout.write(`drizzle/${dialect} is in sync with src/db/${dialect}/schema.ts.\n`);
+      continue;
+    }
+    drifted = true;
     process.stderr.write(
-      `The drizzle schema has changes without a migration; run \`npm run db:generate\` and commit drizzle/:\n${pending.join('\n')}\n`,
+      `src/db/${dialect}/schema.ts has changes without a migration; run \`npm run db:generate\` and commit drizzle/:\n${pending.join('\n')}\n`,
     );
-    process.exit(1);
   }
-  process.stdout.write('drizzle/sqlite is in sync with src/db/sqlite/schema.ts.\n');
+  if (drifted) process.exit(1);
 }

@@ -1,5 +1,6 @@
 import { isValidEmail, normaliseEmail } from './auth/email.js';
 import type { RateLimitRules } from './auth/types.js';
+import { type DatabaseConfig, readDatabase } from './config/database.js';
 import {
   ConfigError,
   type Environment,
@@ -20,17 +21,11 @@ import type { LogLevel } from './logger.js';
 
 // The configuration is one module: this file assembles it, the files in config/ read its parts.
 // Nothing else reads the environment.
+export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { SigningKeysConfig } from './config/signing-keys.js';
-
-/** Where the store lives. Only embedded SQLite exists today. */
-export interface DatabaseConfig {
-  readonly kind: 'sqlite';
-  /** A file path, or `:memory:` for a throw-away database. */
-  readonly path: string;
-}
 
 /** Token and session lifetimes, all in whole seconds. */
 export interface TokenLifetimes {
@@ -123,20 +118,6 @@ function readPort(env: Environment): number {
     throw new ConfigError('PORT', 'expected an integer from 0 to 65535', raw);
   }
   return port;
-}
-
-function readDatabase(env: Environment): DatabaseConfig {
-  const raw = readOptional(env, 'DATABASE_URL') ?? 'file:./data/auth.db';
-  if (raw === ':memory:' || raw === 'file::memory:') return { kind: 'sqlite', path: ':memory:' };
-  const path = raw.startsWith('file:') ? raw.slice('file:'.length) : '';
-  if (path === '' || path.includes('?')) {
-    throw new ConfigError(
-      'DATABASE_URL',
-      'expected file:<path> for an SQLite database (for example file:./data/auth.db) or :memory:',
-      raw,
-    );
-  }
-  return { kind: 'sqlite', path };
 }
 
 function readIssuer(env: Environment, name: string, required: boolean): string | undefined {

@@ -4,7 +4,7 @@ import { openKeyRing } from './auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from './auth/passwords.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openSqliteStore } from './db/sqlite/open.js';
+import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
@@ -19,7 +19,7 @@ function writeLine(line: string): void {
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createJsonLogger(writeLine, config.logLevel);
-  const store = openSqliteStore(config.database.path);
+  const store = await openStore(config.database);
   const keys = await openKeyRing(config, store.signingKeys, systemClock);
   const signing = await keys.signingKey();
   if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     logger.info('listening', {
       url: `http://${config.host ?? 'localhost'}:${port}${yoga.graphqlEndpoint}`,
-      database: config.database.path,
+      database: config.database.description,
       graphiql: !config.isProduction,
     });
   });

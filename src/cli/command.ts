@@ -23,12 +23,12 @@ export interface CliContext {
   readonly clock: Clock;
   readonly io: CliIo;
   readonly passwords: PasswordHasher;
-  openStore(): Store;
+  openStore(): Promise<Store>;
 }
 
 /** Opens the store and returns what operator actions need; their events go to the audit log. */
-export function openOperatorDeps(context: CliContext): OperatorDeps {
-  const store = context.openStore();
+export async function openOperatorDeps(context: CliContext): Promise<OperatorDeps> {
+  const store = await context.openStore();
   return {
     store,
     clock: context.clock,

@@ -2,7 +2,7 @@
 import { createArgon2PasswordHasher } from '../auth/passwords.js';
 import { systemClock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openSqliteStore } from '../db/sqlite/open.js';
+import { openStore } from '../db/open-store.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './registry.js';
 import { runCli } from './run-cli.js';
@@ -27,7 +27,7 @@ runCli(process.argv.slice(2), {
   clock: systemClock,
   passwords: createArgon2PasswordHasher(),
   loadConfig: () => loadConfig(process.env),
-  openStore: (config) => openSqliteStore(config.database.path),
+  openStore: (config) => openStore(config.database),
 }).then(
   (code) => {
     process.exitCode = code;

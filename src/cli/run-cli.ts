@@ -11,7 +11,7 @@ export interface CliDeps {
   readonly passwords: PasswordHasher;
   /** Read only once the arguments are known to be good. */
   loadConfig(): Config;
-  openStore(config: Config): Store;
+  openStore(config: Config): Promise<Store>;
 }
 
 const PROGRAM = 'npm run cli --';
@@ -35,7 +35,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     return EXIT.usage;
   }
 
-  let store: Store | null = null;
+  let store: Promise<Store> | null = null;
   try {
     const action: CliAction = command.prepare(args);
     const config = deps.loadConfig();
@@ -55,7 +55,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     io.err(`Usage: ${PROGRAM} ${command.name} ${command.usage}`.trimEnd());
     return EXIT.usage;
   } finally {
-    await (store as Store | null)?.close();
+    // A store that failed to open has nothing to close; its error has reached the action.
+    const opened = await (store as Promise<Store> | null)?.catch(() => null);
+    await opened?.close();
   }
 }
 

@@ -25,7 +25,7 @@ const tailAudit: CliCommand = {
         : parseNameList(values.type, AUTH_EVENT_TYPES, 'event type');
     const who = values.user?.trim();
     return async ({ io, openStore }) => {
-      const store = openStore();
+      const store = await openStore();
       let userId: string | undefined;
       if (who) {
         const user = await findUserByEmailOrId({ store }, who);

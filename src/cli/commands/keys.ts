@@ -4,8 +4,8 @@ import { type CliCommand, type CliContext, EXIT, parseCommandArgs } from '../com
 // Running servers pick a rotation up by themselves: within a minute, or at once when they meet
 // a token signed by the new key.
 
-function keyDeps(context: CliContext) {
-  return { store: context.openStore(), clock: context.clock, config: context.config };
+async function keyDeps(context: CliContext) {
+  return { store: await context.openStore(), clock: context.clock, config: context.config };
 }
 
 const rotateKeys: CliCommand = {
@@ -24,7 +24,7 @@ const rotateKeys: CliCommand = {
         );
         return EXIT.failed;
       }
-      const rotation = await rotateSigningKeys(keyDeps(context));
+      const rotation = await rotateSigningKeys(await keyDeps(context));
       if (!rotation.ok) throw new Error(`keys:rotate refused: ${rotation.failure}`);
       const { activated, demoted, retired } = rotation.value;
       io.out(`active    ${activated.kid} (${activated.alg})`);
@@ -44,7 +44,7 @@ const listKeys: CliCommand = {
   prepare(args) {
     parseCommandArgs(args, {}, 0);
     return async (context) => {
-      const keys = await listSigningKeys(keyDeps(context));
+      const keys = await listSigningKeys(await keyDeps(context));
       for (const key of keys) {
         const retires = key.retiresAt === null ? '' : `  verifies until ${iso(key.retiresAt)}`;
         context.io.out(

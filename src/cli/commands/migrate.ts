@@ -8,8 +8,8 @@ const migrate: CliCommand = {
     parseCommandArgs(args, {}, 0);
     return async ({ io, config, openStore }) => {
       // Opening the store applies the generated migrations, each in its own transaction.
-      await openStore().ping();
-      io.out(`${config.database.path}: migrations applied, schema up to date`);
+      await (await openStore()).ping();
+      io.out(`${config.database.description}: migrations applied, schema up to date`);
       return EXIT.ok;
     };
   },

@@ -16,7 +16,7 @@ const revokeSessions: CliCommand = {
     const who = values.user?.trim();
     if (!who) throw new UsageError('--user <email or id> is required');
     return async (context) => {
-      const deps = openOperatorDeps(context);
+      const deps = await openOperatorDeps(context);
       const user = await findUserByEmailOrId(deps, who);
       if (user === null) {
         context.io.err(`no user ${who}`);

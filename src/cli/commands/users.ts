@@ -38,7 +38,11 @@ const createUser: CliCommand = {
         io.err(`${invalid.field}: ${AUTH_ERRORS[invalid.reason].message}`);
         return EXIT.failed;
       }
-      const created = await createAccount(openOperatorDeps(context), { email, password, roles });
+      const created = await createAccount(await openOperatorDeps(context), {
+        email,
+        password,
+        roles,
+      });
       if (!created.ok) {
         io.err(`${created.failure.field}: ${AUTH_ERRORS[created.failure.reason].message}`);
         return EXIT.failed;
@@ -59,7 +63,7 @@ const setRoles: CliCommand = {
     const roles = parseNameList(list, ROLES, 'role');
     return async (context) => {
       const { io } = context;
-      const deps = openOperatorDeps(context);
+      const deps = await openOperatorDeps(context);
       const user = await findUserByEmailOrId(deps, who);
       if (user === null) {
         io.err(`no user ${who}`);

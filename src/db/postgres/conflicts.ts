@@ -1,0 +1,35 @@
+import { TransactionRollbackError } from 'drizzle-orm';
+
+/**
+ * SQLSTATEs after which running the whole transaction again is correct: a deadlock between two
+ * transactions that lock the same rows in different orders (PostgreSQL aborts one of them), and
+ * a serialization failure.
+ */
+const TRANSIENT_CONFLICTS = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+/**
+ * Runs a transaction, again if PostgreSQL aborted it for a transient conflict (nothing of an
+ * aborted attempt was written). A deliberate rollback resolves to null.
+ */
+export async function retryOnTransientConflict<T>(
+  transaction: () => Promise<T | null>,
+): Promise<T | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (error instanceof TransactionRollbackError) return null;
+      if (attempt >= ATTEMPTS || !TRANSIENT_CONFLICTS.has(sqlState(error) ?? '')) throw error;
+    }
+  }
+}
+
+/** The SQLSTATE of a database error, looking through drizzle's wrapper. */
+export function sqlState(error: unknown): string | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

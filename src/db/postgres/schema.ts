@@ -1,0 +1,101 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type {
+  AuthEventType,
+  Role,
+  SessionRevocationReason,
+  SigningKeyStatus,
+  StoredJwk,
+} from '../records.js';
+
+// The PostgreSQL twin of ../sqlite/schema.ts: the same tables, columns and constraints, so both
+// stores return the same records. Times are integer milliseconds since the Unix epoch (bigint,
+// read back as numbers: exact until the year 287 396).
+
+/** A millisecond timestamp column. */
+function millis(name: string) {
+  return bigint(name, { mode: 'number' });
+}
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  roles: jsonb('roles').$type<Role[]>().notNull(),
+  createdAt: millis('created_at').notNull(),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    currentRefreshJti: text('current_refresh_jti').notNull(),
+    previousRefreshJti: text('previous_refresh_jti'),
+    rotatedAt: millis('rotated_at').notNull(),
+    generation: integer('generation').notNull().default(0),
+    createdAt: millis('created_at').notNull(),
+    lastUsedAt: millis('last_used_at').notNull(),
+    idleExpiresAt: millis('idle_expires_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+    revokedAt: millis('revoked_at'),
+    revokedReason: text('revoked_reason').$type<SessionRevocationReason>(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    alg: text('alg').notNull(),
+    status: text('status').$type<SigningKeyStatus>().notNull(),
+    publicJwk: jsonb('public_jwk').$type<StoredJwk>().notNull(),
+    privateJwk: jsonb('private_jwk').$type<StoredJwk>().notNull(),
+    createdAt: millis('created_at').notNull(),
+    retiringSince: millis('retiring_since'),
+    retiredAt: millis('retired_at'),
+  },
+  (table) => [
+    // The database itself guarantees that at most one key signs.
+    uniqueIndex('signing_keys_one_active_idx')
+      .on(table.status)
+      .where(sql`${table.status} = 'active'`),
+  ],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    // The log's order. A sequence never hands out a number twice.
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: millis('at').notNull(),
+    type: text('type').$type<AuthEventType>().notNull(),
+    // No foreign keys: the log outlives the users and sessions it mentions.
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    actorId: text('actor_id'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    detail: text('detail'),
+    revokedSessions: integer('revoked_sessions').notNull().default(0),
+  },
+  (table) => [
+    index('audit_events_user_id_idx').on(table.userId, table.id),
+    index('audit_events_at_idx').on(table.at),
+  ],
+);
