@@ -3,6 +3,25 @@ import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The behavioural suites: everything that runs the service against a store. The `postgres`
+ * project runs these same files again on PostgreSQL, so both stores meet one specification.
+ */
+const STORE_SUITES = [
+  'test/schema/**/*.test.ts',
+  'test/db/*.test.ts',
+  'test/auth/rotation-in-flight.test.ts',
+  'test/auth/key-ring.test.ts',
+];
+
+const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
+if (postgresUrl === '') {
+  console.warn(
+    '[vitest] TEST_DATABASE_URL is unset: the PostgreSQL run of the store suites is skipped. ' +
+      'Set it (for example postgres://127.0.0.1:5432/test) to run them; CI always does.',
+  );
+}
+
 export default defineConfig({
   resolve: {
     // Node loads graphql's CommonJS entry for the dependencies; make our own imports use the
@@ -10,8 +29,27 @@ export default defineConfig({
     alias: { graphql: require.resolve('graphql') },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     // Argon2 at production parameters takes tens of milliseconds per hash on two cores.
     testTimeout: 20_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
+      },
+      ...(postgresUrl === ''
+        ? []
+        : [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: STORE_SUITES,
+                env: { TEST_STORE: 'postgres' },
+                globalSetup: ['test/setup/postgres.ts'],
+                setupFiles: ['test/setup/close-test-stores.ts'],
+              },
+            },
+          ]),
+    ],
   },
 });

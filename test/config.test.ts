@@ -74,14 +74,40 @@ describe('loadConfig', () => {
   });
 
   it('accepts :memory: databases', () => {
-    expect(loadConfig({ DATABASE_URL: ':memory:' }).database.path).toBe(':memory:');
-    expect(loadConfig({ DATABASE_URL: 'file::memory:' }).database.path).toBe(':memory:');
+    expect(loadConfig({ DATABASE_URL: ':memory:' }).database).toMatchObject({ path: ':memory:' });
+    expect(loadConfig({ DATABASE_URL: 'file::memory:' }).database).toMatchObject({
+      kind: 'sqlite',
+      path: ':memory:',
+    });
   });
+
+  it('selects PostgreSQL for postgres:// URLs and never shows their password', () => {
+    const url = 'postgresql://auth:s3cret@db.internal:5432/auth';
+    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' }).database).toEqual({
+      kind: 'postgres',
+      url,
+      poolSize: 25,
+      description: 'postgresql://auth:***@db.internal:5432/auth',
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/auth' }).database).toMatchObject({
+      poolSize: 10,
+    });
+  });
+
+  it.each(['postgres://auth:s3cret@db.internal:5432', 'postgres://auth:s3cret@:5432/auth'])(
+    'refuses a PostgreSQL URL without a host or database, without printing the password: %s',
+    (url) => {
+      const error = configError({ DATABASE_URL: url });
+      expect(error.variable).toBe('DATABASE_URL');
+      expect(error.message).not.toContain('s3cret');
+    },
+  );
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
-    [{ DATABASE_URL: 'postgres://localhost/auth' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://localhost/auth' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/auth', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ DATABASE_URL: 'file:' }, 'DATABASE_URL'],
     [{ AUTH_ISSUER: 'not a url' }, 'AUTH_ISSUER'],
     [{ AUTH_AUDIENCE: 'also not' }, 'AUTH_AUDIENCE'],

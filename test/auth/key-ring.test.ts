@@ -11,13 +11,13 @@ import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { signAccessToken } from '../../src/auth/sign-token.js';
 import { verifyToken } from '../../src/auth/verify-token.js';
 import { type Environment, loadConfig } from '../../src/config.js';
-import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import type { SigningKeyStore } from '../../src/db/store.js';
 import { createTestClock } from '../helpers/clock.js';
+import { openTestStore } from '../helpers/store.js';
 
-function setUp(env: Environment = {}) {
+async function setUp(env: Environment = {}) {
   const config = loadConfig({ DATABASE_URL: ':memory:', ...env });
-  const store = openSqliteStore(':memory:');
+  const store = await openTestStore();
   const clock = createTestClock();
   return { config, store, clock, deps: { config, store, clock } };
 }
@@ -50,7 +50,7 @@ async function tokenSignedBy(ring: Awaited<ReturnType<typeof openKeyRing>>, now:
 
 describe('key rotation', () => {
   it('activates a new key, keeps the old one retiring, and retires it only after the longest token lifetime', async () => {
-    const { deps, config, store, clock } = setUp();
+    const { deps, config, store, clock } = await setUp();
     const ring = await openKeyRing(config, store.signingKeys, clock);
     const first = await ring.signingKey();
     const oldToken = await tokenSignedBy(ring, clock.now());
@@ -89,7 +89,7 @@ describe('key rotation', () => {
   });
 
   it('keeps exactly one active key, and retires due keys as part of the next rotation', async () => {
-    const { deps, config, store, clock } = setUp();
+    const { deps, config, store, clock } = await setUp();
     await openKeyRing(config, store.signingKeys, clock);
     const kids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
@@ -108,7 +108,7 @@ describe('key rotation', () => {
   });
 
   it('generates keys with the configured algorithm', async () => {
-    const { deps, config, store, clock } = setUp({ AUTH_SIGNING_ALGORITHM: 'ES256' });
+    const { deps, config, store, clock } = await setUp({ AUTH_SIGNING_ALGORITHM: 'ES256' });
     const ring = await openKeyRing(config, store.signingKeys, clock);
     expect((await ring.signingKey()).alg).toBe('ES256');
     const rotation = await rotateSigningKeys(deps);
@@ -118,7 +118,7 @@ describe('key rotation', () => {
 
 describe('a running key ring', () => {
   it('switches to a key rotated elsewhere within its refresh interval', async () => {
-    const { deps, config, store, clock } = setUp();
+    const { deps, config, store, clock } = await setUp();
     const ring = await openKeyRing(config, store.signingKeys, clock);
     const before = await ring.signingKey();
     const rotation = await rotateSigningKeys(deps);
@@ -131,7 +131,7 @@ describe('a running key ring', () => {
   });
 
   it('reloads at once for a token signed by a key it has not seen, and rate-limits made-up kids', async () => {
-    const { deps, config, store, clock } = setUp();
+    const { deps, config, store, clock } = await setUp();
     const counting = countingStore(store.signingKeys);
     const source = createStoreKeySource(counting, clock, 'EdDSA');
     const ring = await loadKeyRing(source, clock, {
@@ -164,7 +164,7 @@ describe('a running key ring', () => {
   });
 
   it('keeps serving its last keys while the store fails, and retries later', async () => {
-    const { config, store, clock } = setUp();
+    const { config, store, clock } = await setUp();
     let failing = false;
     const flaky: SigningKeyStore = {
       ...store.signingKeys,

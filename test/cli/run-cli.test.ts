@@ -42,7 +42,8 @@ async function cli(argv: string[], input: string | null = null): Promise<Run> {
     clock: createTestClock(),
     passwords: createArgon2PasswordHasher(),
     loadConfig: () => loadConfig({ DATABASE_URL: `file:${databasePath}` }),
-    openStore: (config) => openSqliteStore(config.database.path),
+    openStore: async (config) =>
+      openSqliteStore(config.database.kind === 'sqlite' ? config.database.path : ''),
   });
   return { code, out, err };
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../../src/db/records.js';
-import { openSqliteStore } from '../../../src/db/sqlite/open.js';
-import type { Store } from '../../../src/db/store.js';
+import type { SessionRecord } from '../../src/db/records.js';
+import type { Store } from '../../src/db/store.js';
+import { openTestStore, testStoreKind } from '../helpers/store.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
@@ -10,7 +10,7 @@ let store: Store;
 let session: SessionRecord;
 
 beforeEach(async () => {
-  store = openSqliteStore(':memory:');
+  store = await openTestStore();
   await store.users.insert({
     id: 'u1',
     email: 'u1@example.com',
@@ -54,7 +54,7 @@ function rotation(overrides: Partial<Parameters<Store['sessions']['rotateRefresh
   };
 }
 
-describe('SQLite sessions.rotateRefreshToken', () => {
+describe(`${testStoreKind()}: sessions.rotateRefreshToken`, () => {
   it('rotates the current jti, keeps the previous one and caps the idle expiry at the absolute one', async () => {
     const rotated = await store.sessions.rotateRefreshToken(rotation());
     expect(rotated).toMatchObject({
@@ -83,16 +83,24 @@ describe('SQLite sessions.rotateRefreshToken', () => {
     expect(await store.sessions.rotateRefreshToken(rotation())).toBeNull();
   });
 
-  it('lets only the first of two rotations with the same jti through', async () => {
-    const [first, second] = await Promise.all([
-      store.sessions.rotateRefreshToken(rotation({ nextJti: 'a' })),
-      store.sessions.rotateRefreshToken(rotation({ nextJti: 'b' })),
-    ]);
-    expect([first?.currentRefreshJti, second]).toEqual(['a', null]);
+  it('lets exactly one of 50 concurrent rotations with the same jti through: one lineage', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.sessions.rotateRefreshToken(rotation({ nextJti: `next-${i}` })),
+      ),
+    );
+    const winners = results.filter((result) => result !== null);
+    expect(winners).toHaveLength(1);
+    const stored = await store.sessions.findById('s1');
+    expect(stored).toMatchObject({
+      currentRefreshJti: winners[0]?.currentRefreshJti,
+      previousRefreshJti: 'jti-0',
+      generation: 1,
+    });
   });
 });
 
-describe('SQLite sessions revocation', () => {
+describe(`${testStoreKind()}: sessions revocation`, () => {
   it('revokes once and reports whether this call did it', async () => {
     expect(await store.sessions.revoke('s1', 'logout', T0 + 1)).toBe(true);
     expect(await store.sessions.revoke('s1', 'refresh_token_reused', T0 + 2)).toBe(false);

@@ -9,10 +9,11 @@ import {
   loadConfig,
   RATE_LIMIT_DEFAULTS,
 } from '../../src/config.js';
-import { openSqliteStore } from '../../src/db/sqlite/open.js';
+import { openStore } from '../../src/db/open-store.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { type AuthServer, createServer } from '../../src/server.js';
 import { createTestClock, type TestClock } from './clock.js';
+import { openTestStore } from './store.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   readonly status: number;
@@ -70,7 +71,7 @@ const NO_RATE_LIMITS = Object.fromEntries(
   Object.keys(RATE_LIMIT_DEFAULTS).map((name) => [name, 'off']),
 );
 
-/** A fresh service on in-memory SQLite with an injected clock. */
+/** A fresh service on a fresh store (see {@link openTestStore}) with an injected clock. */
 export async function createTestApp(
   env: Environment = {},
   options: {
@@ -86,7 +87,10 @@ export async function createTestApp(
     ...NO_RATE_LIMITS,
     ...env,
   });
-  const store = options.shareWith?.deps.store ?? openSqliteStore(config.database.path);
+  // An explicit DATABASE_URL (a file, for a test that inspects it) is honoured as given.
+  const store =
+    options.shareWith?.deps.store ??
+    (env.DATABASE_URL === undefined ? await openTestStore() : await openStore(config.database));
   const clock = options.shareWith?.clock ?? createTestClock();
   const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
   const passwords = createArgon2PasswordHasher();

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPendingSqliteMigration } from '../../scripts/pending-migrations.js';
-import { openSqliteStore } from '../../src/db/sqlite/open.js';
+import { findPendingSqliteMigration } from '../../../scripts/pending-migrations.js';
+import { openSqliteStore } from '../../../src/db/sqlite/open.js';
 
-describe('drizzle migrations', () => {
+describe('SQLite drizzle migrations', () => {
   it('cover the whole drizzle schema: no change is waiting for `npm run db:generate`', async () => {
     expect(await findPendingSqliteMigration()).toEqual([]);
   });

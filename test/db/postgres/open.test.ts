@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
+import { openPostgresStore } from '../../../src/db/postgres/open.js';
+import {
+  quoteIdentifier,
+  randomDatabaseName,
+  runOnServer,
+  testDatabaseUrl,
+  urlForDatabase,
+} from '../../helpers/postgres.js';
+
+const serverUrl = testDatabaseUrl();
+if (serverUrl === null) {
+  console.warn(
+    '[test/db/postgres] TEST_DATABASE_URL is unset: skipping the PostgreSQL open tests.',
+  );
+}
+
+describe('PostgreSQL drizzle migrations', () => {
+  it('cover the whole drizzle schema: no change is waiting for `npm run db:generate`', async () => {
+    expect(await findPendingPostgresMigration()).toEqual([]);
+  });
+});
+
+describe.skipIf(serverUrl === null)('openPostgresStore', () => {
+  const server = serverUrl ?? '';
+  const created: string[] = [];
+  afterAll(async () => {
+    for (const name of created) {
+      await runOnServer(server, `drop database if exists ${quoteIdentifier(name)} with (force)`);
+    }
+  });
+
+  async function newDatabase(): Promise<string> {
+    const name = randomDatabaseName('open');
+    await runOnServer(server, `create database ${quoteIdentifier(name)}`);
+    created.push(name);
+    return urlForDatabase(server, name);
+  }
+
+  it('migrates a new database once when several instances start at the same moment', async () => {
+    const url = await newDatabase();
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore(url)));
+    await stores[0]?.users.insert({
+      id: 'u',
+      email: 'u@example.com',
+      name: null,
+      passwordHash: 'h',
+      roles: ['USER'],
+      createdAt: 1,
+    });
+    expect(await stores[2]?.users.findByEmail('u@example.com')).toMatchObject({ roles: ['USER'] });
+    await Promise.all(stores.map((store) => store.close()));
+
+    // Reopening applies nothing and keeps the data.
+    const again = await openPostgresStore(url);
+    expect(await again.users.list()).toHaveLength(1);
+    await again.close();
+  });
+
+  it('answers ping while open and refuses it once closed', async () => {
+    const store = await openPostgresStore(await newDatabase());
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+  });
+
+  it('fails to open, with the server error, when the database does not exist', async () => {
+    const url = urlForDatabase(server, randomDatabaseName('missing'));
+    await expect(openPostgresStore(url)).rejects.toThrow(/does not exist/);
+  });
+});
