@@ -1,67 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { collect, post, startListening, startMain, stop } from './helpers/service-process.js';
 
 // The real entry point in a real process: configuration from the environment, the database
 // folder created, migrations run, a socket, and a clean exit on SIGTERM.
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'auth-main-'));
 const databasePath = join(dir, 'nested', 'auth.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly url: string;
-}
-
-function startMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-async function startListening(env: Record<string, string>): Promise<Running> {
-  const child = startMain(env);
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"([^"]+)"/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  return { child, url };
-}
-
-/** Everything the child writes to one stream, read when the test needs it. */
-function collect(stream: NodeJS.ReadableStream | null): () => string {
-  let text = '';
-  stream?.on('data', (chunk: Buffer) => {
-    text += chunk.toString();
-  });
-  return () => text;
-}
-
-async function post(url: string, query: string, token?: string): Promise<Record<string, unknown>> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query }) });
-  return (await response.json()) as Record<string, unknown>;
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = await exited;
-  return code as number | null;
-}
 
 describe('main', () => {
   let accessToken = '';
