@@ -19,7 +19,7 @@ function writeLine(line: string): void {
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createJsonLogger(writeLine, config.logLevel);
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, logger);
   const keys = await openKeyRing(config, store.signingKeys, systemClock);
   const signing = await keys.signingKey();
   if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {

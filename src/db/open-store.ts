@@ -1,14 +1,25 @@
 import type { DatabaseConfig } from '../config.js';
+import type { Logger } from '../logger.js';
 import { openPostgresStore } from './postgres/open.js';
 import { openSqliteStore } from './sqlite/open.js';
 import type { Store } from './store.js';
 
-/** Opens the store the configuration names and brings its schema up to date. */
-export async function openStore(database: DatabaseConfig): Promise<Store> {
+/**
+ * Opens the store the configuration names and brings its schema up to date. `logger` hears of
+ * connections a server database dropped.
+ */
+export async function openStore(
+  database: DatabaseConfig,
+  logger?: Pick<Logger, 'warn'>,
+): Promise<Store> {
   switch (database.kind) {
     case 'sqlite':
       return openSqliteStore(database.path);
     case 'postgres':
-      return openPostgresStore(database.url, { maxConnections: database.poolSize });
+      return openPostgresStore(database.url, {
+        maxConnections: database.poolSize,
+        onConnectionError: (error) =>
+          logger?.warn('database connection lost; the pool reconnects', { error: error.message }),
+      });
   }
 }

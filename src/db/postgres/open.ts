@@ -18,6 +18,8 @@ const MIGRATION_LOCK = 0x6d696772; // "migr"
 export interface PostgresStoreOptions {
   /** Most connections the pool opens; each instance holds its own pool. */
   readonly maxConnections?: number;
+  /** Told when an idle connection fails (the server restarted, say); the pool replaces it. */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function openPostgresStore(
   });
   // An idle client whose server went away emits 'error'; the pool drops it and reconnects on
   // the next query. Without a listener the process would crash.
-  pool.on('error', () => {});
+  pool.on('error', (error) => options.onConnectionError?.(error));
   try {
     await migrateOnce(pool);
   } catch (error) {
