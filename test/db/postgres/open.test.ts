@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
+import { sqlState } from '../../../src/db/postgres/conflicts.js';
 import { openPostgresStore } from '../../../src/db/postgres/open.js';
 import {
   quoteIdentifier,
@@ -63,6 +64,25 @@ describe.skipIf(serverUrl === null)('openPostgresStore', () => {
     await expect(store.ping()).resolves.toBeUndefined();
     await store.close();
     await expect(store.ping()).rejects.toThrow();
+  });
+
+  it("reports the server's SQLSTATE through drizzle's error, as the retry logic expects", async () => {
+    const store = await openPostgresStore(await newDatabase());
+    const session = {
+      id: 's',
+      userId: 'nobody',
+      currentRefreshJti: 'j',
+      rotatedAt: 1,
+      createdAt: 1,
+      lastUsedAt: 1,
+      idleExpiresAt: 2,
+      expiresAt: 2,
+      userAgent: null,
+      ip: null,
+    };
+    const error = await store.sessions.insert(session).catch((caught: unknown) => caught);
+    expect(sqlState(error)).toBe('23503'); // foreign_key_violation: no such user
+    await store.close();
   });
 
   it('fails to open, with the server error, when the database does not exist', async () => {
