@@ -15,6 +15,7 @@ import {
   readMetrics,
 } from './config/operations.js';
 import { readRateLimits, readTrustProxy } from './config/rate-limits.js';
+import { type RedisConfig, readRedis } from './config/redis.js';
 import { readSigningKeys, type SigningKeysConfig } from './config/signing-keys.js';
 import type { LogLevel } from './logger.js';
 
@@ -23,6 +24,7 @@ import type { LogLevel } from './logger.js';
 export { ConfigError, type Environment } from './config/environment.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
+export type { RedisConfig } from './config/redis.js';
 export type { SigningKeysConfig } from './config/signing-keys.js';
 
 /** Where the store lives. Only embedded SQLite exists today. */
@@ -71,6 +73,8 @@ export interface Config {
   /** Cookie mode: the refresh token also travels in an HttpOnly cookie. */
   readonly refreshTokenCookie: boolean;
   readonly metrics: MetricsConfig;
+  /** Rate limits and revocations shared between instances through Redis; null for none. */
+  readonly redis: RedisConfig | null;
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeout: number;
 }
@@ -110,6 +114,7 @@ export function loadConfig(env: Environment): Config {
     allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
     refreshTokenCookie,
     metrics: readMetrics(env),
+    redis: readRedis(env),
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
   });
