@@ -16,6 +16,7 @@ import {
   readMetrics,
 } from './config/operations.js';
 import { readRateLimits, readTrustProxy } from './config/rate-limits.js';
+import { type RedisConfig, readRedis } from './config/redis.js';
 import { readSigningKeys, type SigningKeysConfig } from './config/signing-keys.js';
 import type { LogLevel } from './logger.js';
 
@@ -25,6 +26,7 @@ export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
+export type { RedisConfig } from './config/redis.js';
 export type { SigningKeysConfig } from './config/signing-keys.js';
 
 /** Token and session lifetimes, all in whole seconds. */
@@ -66,6 +68,8 @@ export interface Config {
   /** Cookie mode: the refresh token also travels in an HttpOnly cookie. */
   readonly refreshTokenCookie: boolean;
   readonly metrics: MetricsConfig;
+  /** Rate limits and revocations shared between instances through Redis; null for none. */
+  readonly redis: RedisConfig | null;
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeout: number;
 }
@@ -105,6 +109,7 @@ export function loadConfig(env: Environment): Config {
     allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
     refreshTokenCookie,
     metrics: readMetrics(env),
+    redis: readRedis(env),
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
   });

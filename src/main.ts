@@ -8,6 +8,7 @@ import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
+import { openSharedState } from './redis/open-shared-state.js';
 import { createServer } from './server.js';
 
 // The only module with side effects: read the environment, open the store, listen.
@@ -29,10 +30,15 @@ async function main(): Promise<void> {
       fix: 'run `npm run keys:rotate` to switch to a key of the configured algorithm',
     });
   }
+  // With REDIS_URL: shared rate limits, announced revocations and a session liveness cache.
+  const shared =
+    config.redis === null ? null : await openSharedState(config.redis, store, { logger });
   const argon2 = createArgon2WorkerPool();
   const yoga = createServer({
     config,
-    store,
+    store: shared?.store ?? store,
+    rateLimits: shared?.rateLimits,
+    liveness: shared?.liveness,
     clock: systemClock,
     keys,
     passwords: createArgon2PasswordHasher(argon2),
@@ -73,9 +79,11 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     stopRetention();
-    // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then the store.
+    // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then Redis and
+    // the store.
     void shutDown()
       .then(async ({ forced }) => {
+        await shared?.close();
         await Promise.all([store.close(), argon2.close()]);
         logger.info('stopped', { forced });
         process.exit(0);

@@ -3,6 +3,7 @@ import { createAuditLogSink } from './auth/audit-log.js';
 import { type AuthEventSink, fanOutEvents } from './auth/events.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './auth/rate-limit.js';
 import { createAuthService } from './auth/service.js';
+import { readSessionLivenessFromStore, type SessionLiveness } from './auth/session-liveness.js';
 import type { AuthDeps } from './auth/types.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
@@ -19,11 +20,14 @@ import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
 import { schema } from './schema/index.js';
 
-export interface ServerDeps extends Omit<AuthDeps, 'settings' | 'rateLimits' | 'events'> {
+export interface ServerDeps
+  extends Omit<AuthDeps, 'settings' | 'rateLimits' | 'liveness' | 'events'> {
   readonly config: Config;
   readonly logger: Logger;
   /** Rate-limit counters; in-process by default. */
   readonly rateLimits?: RateLimitStore;
+  /** Session liveness; by default the store is read on every request. */
+  readonly liveness?: SessionLiveness;
   /** Receive every auth event after the audit log has stored it (metrics, for instance). */
   readonly eventSinks?: readonly AuthEventSink[];
 }
@@ -77,6 +81,7 @@ export function createServer(deps: ServerDeps): AuthServer {
     {
       ...deps,
       rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
+      liveness: deps.liveness ?? readSessionLivenessFromStore(deps.store.sessions),
       events: fanOutEvents([
         createAuditLogSink(deps.store.auditEvents),
         ...(metrics ? [createMetricsEventSink(metrics)] : []),

@@ -1,7 +1,6 @@
 import type { AuthenticationFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import { readBearerToken } from './bearer.js';
-import { findSessionFailure } from './session-state.js';
 import type { VerifiedToken } from './token-types.js';
 import type { AuthDeps, Viewer } from './types.js';
 import { type VerifiedTokenCache, verifyTokenWithCache } from './verified-token-cache.js';
@@ -10,10 +9,11 @@ import { verifyToken } from './verify-token.js';
 /**
  * Authenticates a request from its `Authorization` header value: a verified access token
  * (see {@link verifyToken}) whose session is live, that is not revoked and within its idle and
- * absolute lifetimes. Revocation therefore takes effect on the very next request.
+ * absolute lifetimes. Liveness is checked on every request by `deps.liveness`: the store itself,
+ * or a cache that revocations from every instance reach within a second (see session-liveness).
  *
  * `verifiedTokens` (null for none) spares the signature check for a token seen before; the
- * session is read on every request regardless, and is never cached.
+ * session's liveness is checked regardless.
  *
  * Fails with the reason a client acts on: TOKEN_EXPIRED means reissue, anything else log in.
  */
@@ -33,8 +33,7 @@ export async function authenticateAccessToken(
   if (!verified.ok) return verified;
 
   const { userId, sessionId, tokenId, roles } = verified.value;
-  const session = await deps.store.sessions.findById(sessionId);
-  const sessionFailure = findSessionFailure(session, userId, now);
+  const sessionFailure = await deps.liveness.check(sessionId, userId, now);
   if (sessionFailure !== null) return failure(sessionFailure);
   return success({ userId, sessionId, tokenId, roles });
 }

@@ -5,6 +5,7 @@ import type { AuthEventSink } from './events.js';
 import type { KeyRing } from './key-ring.js';
 import type { PasswordHasher } from './passwords.js';
 import type { RateLimitRule, RateLimitStore } from './rate-limit.js';
+import type { SessionLiveness } from './session-liveness.js';
 import type { TokenSettings } from './token-types.js';
 
 /** Per-operation limits; null turns one off. Keys are the client address or the account. */
@@ -31,6 +32,8 @@ export interface AuthDeps {
   readonly keys: KeyRing;
   readonly passwords: PasswordHasher;
   readonly rateLimits: RateLimitStore;
+  /** Whether an access token's session is still live; read by every protected request. */
+  readonly liveness: SessionLiveness;
   readonly events: AuthEventSink;
   readonly settings: AuthSettings;
 }

@@ -3,6 +3,8 @@ import { createArgon2PasswordHasher } from '../auth/passwords.js';
 import { systemClock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openStore } from '../db/open-store.js';
+import { createJsonLogger } from '../logger.js';
+import { openAnnouncingStore } from '../redis/open-shared-state.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './registry.js';
 import { runCli } from './run-cli.js';
@@ -27,7 +29,13 @@ runCli(process.argv.slice(2), {
   clock: systemClock,
   passwords: createArgon2PasswordHasher(),
   loadConfig: () => loadConfig(process.env),
-  openStore: (config) => openStore(config.database),
+  async openStore(config) {
+    const logger = createJsonLogger((line) => process.stderr.write(line), 'warn');
+    const store = await openStore(config.database, logger);
+    // Running instances must hear about revocations made here (sessions:revoke).
+    if (config.redis === null) return store;
+    return openAnnouncingStore(config.redis, store, logger);
+  },
 }).then(
   (code) => {
     process.exitCode = code;

@@ -2,6 +2,7 @@ import { ignoreEvents } from '../../src/auth/events.js';
 import { openKeyRing } from '../../src/auth/open-key-ring.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
 import { createMemoryRateLimitStore } from '../../src/auth/rate-limit.js';
+import { readSessionLivenessFromStore } from '../../src/auth/session-liveness.js';
 import type { AuthDeps } from '../../src/auth/types.js';
 import {
   type Config,
@@ -100,6 +101,7 @@ export async function createTestApp(
     keys,
     passwords,
     rateLimits: createMemoryRateLimitStore(),
+    liveness: readSessionLivenessFromStore(store.sessions),
     events: ignoreEvents,
     settings: {
       issuer: config.issuer,

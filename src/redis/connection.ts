@@ -1,0 +1,98 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logger.js';
+
+/*
+ * Connections that fail fast. A request must never wait for a Redis that is away: while
+ * disconnected, commands are refused at once (no offline queue) and callers fall back to
+ * in-process state; a command that gets no answer fails after `commandTimeoutMs`. Reconnection
+ * retries with a backoff capped at one second, so an outage ends soon after Redis is back.
+ */
+
+export interface RedisConnectionOptions {
+  /** Names the connection in logs and in Redis's CLIENT LIST. */
+  readonly name: string;
+  readonly logger: Logger;
+  /** How long a command may wait for its answer; 500 ms by default. */
+  readonly commandTimeoutMs?: number;
+  /** Connect on first use (see {@link waitUntilReady}) instead of at once. */
+  readonly lazy?: boolean;
+}
+
+const RECONNECT_CAP_MS = 1000;
+
+/** The ioredis options behind {@link openRedisConnection}, exported for tests. */
+export function failFastOptions(name: string, commandTimeoutMs = 500): RedisOptions {
+  return {
+    connectionName: name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    connectTimeout: RECONNECT_CAP_MS,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, RECONNECT_CAP_MS),
+    // The revocation channel subscribes again itself, so that it knows when it is listening.
+    autoResubscribe: false,
+  };
+}
+
+/**
+ * Connects to `url` in the background. Connection errors are logged once per outage (the URL,
+ * which may hold a password, is never logged), and the return of the connection once.
+ */
+export function openRedisConnection(url: string, options: RedisConnectionOptions): Redis {
+  const { name, logger } = options;
+  const redis = new Redis(url, {
+    ...failFastOptions(name, options.commandTimeoutMs),
+    lazyConnect: options.lazy === true,
+  });
+  let failing = false;
+  redis.on('error', (error: Error) => {
+    if (failing) return;
+    failing = true;
+    logger.warn('redis connection failed; retrying', { connection: name, error: error.message });
+  });
+  redis.on('ready', () => {
+    if (!failing) return;
+    failing = false;
+    logger.info('redis connection restored', { connection: name });
+  });
+  return redis;
+}
+
+/**
+ * Resolves true once `redis` is ready, or false after `timeoutMs` without it. Starts a lazy
+ * connection that was not started yet.
+ */
+export function waitUntilReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  if (redis.status === 'wait') {
+    redis.connect().catch(() => {
+      // Reported by the connection's error handler; the wait below times out.
+    });
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    function onReady(): void {
+      clearTimeout(timer);
+      resolve(true);
+    }
+    redis.once('ready', onReady);
+  });
+}
+
+/** Closes politely when connected (pending replies arrive), at once otherwise. */
+export async function closeRedisConnection(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  try {
+    await redis.quit();
+  } catch {
+    // QUIT failed because the connection dropped meanwhile: it is closed either way.
+    redis.disconnect();
+  }
+}
