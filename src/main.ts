@@ -39,6 +39,13 @@ async function main(): Promise<void> {
     store: shared?.store ?? store,
     rateLimits: shared?.rateLimits,
     liveness: shared?.liveness,
+    sharedState:
+      shared === null
+        ? undefined
+        : {
+            isRevocationChannelHealthy: () => shared.channel.isHealthy(),
+            cachedSessions: () => shared.cachedSessions(),
+          },
     clock: systemClock,
     keys,
     passwords: createArgon2PasswordHasher(argon2),

@@ -10,7 +10,13 @@ import { resolveClientIp } from './http/client-ip.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
-import { createAuthMetrics, createMetricsEventSink, useMetrics } from './http/metrics.js';
+import {
+  addSharedStateGauges,
+  createAuthMetrics,
+  createMetricsEventSink,
+  type SharedStateProbe,
+  useMetrics,
+} from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
 import { useRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
@@ -30,6 +36,8 @@ export interface ServerDeps
   readonly liveness?: SessionLiveness;
   /** Receive every auth event after the audit log has stored it (metrics, for instance). */
   readonly eventSinks?: readonly AuthEventSink[];
+  /** With Redis: the state `/metrics` reports as gauges. */
+  readonly sharedState?: SharedStateProbe;
 }
 
 /**
@@ -77,6 +85,9 @@ mutation Reissue {
 export function createServer(deps: ServerDeps): AuthServer {
   const { config, logger } = deps;
   const metrics = config.metrics.enabled ? createAuthMetrics() : null;
+  if (metrics !== null && deps.sharedState !== undefined) {
+    addSharedStateGauges(metrics, deps.sharedState);
+  }
   const auth = createAuthService(
     {
       ...deps,

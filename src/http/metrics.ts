@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { AuthEventSink } from '../auth/events.js';
 import type { MetricsConfig } from '../config.js';
 
@@ -43,6 +43,34 @@ export function createAuthMetrics(): AuthMetrics {
       'Sessions ended by logout, reuse detection or an administrator.',
     ),
   };
+}
+
+/** What an instance sharing state through Redis reports about it. */
+export interface SharedStateProbe {
+  /** True while revocations from other instances are known to arrive. */
+  isRevocationChannelHealthy(): boolean;
+  /** Sessions in this instance's liveness cache. */
+  cachedSessions(): number;
+}
+
+/** Gauges read at each scrape: is the revocation channel up, and how full is the cache. */
+export function addSharedStateGauges(metrics: AuthMetrics, probe: SharedStateProbe): void {
+  new Gauge({
+    name: 'auth_revocation_channel_up',
+    help: '1 while revocations from other instances arrive through Redis; 0 while every request reads the store.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(probe.isRevocationChannelHealthy() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'auth_session_cache_entries',
+    help: "Sessions in this instance's liveness cache.",
+    registers: [metrics.registry],
+    collect() {
+      this.set(probe.cachedSessions());
+    },
+  });
 }
 
 /** Counts auth events. Synchronous and in memory: it never slows an answer down. */

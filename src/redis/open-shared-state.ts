@@ -23,6 +23,8 @@ export interface SharedState {
   readonly channel: RevocationChannel;
   /** True when Redis answered before start-up went on without it. */
   readonly connected: boolean;
+  /** Sessions in the liveness cache now (0 when SESSION_CACHE_TTL=0). */
+  cachedSessions(): number;
   /** Closes the channel and the connections, not the store. */
   close(): Promise<void>;
 }
@@ -92,6 +94,7 @@ export async function openSharedState(
     liveness: cached ?? readSessionLivenessFromStore(store.sessions),
     channel,
     connected,
+    cachedSessions: () => cached?.size ?? 0,
     async close() {
       cached?.close();
       await channel.close();

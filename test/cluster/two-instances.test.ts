@@ -86,7 +86,6 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
       RATE_LIMIT_SIGNUP_IP: 'off',
       RATE_LIMIT_REISSUE_IP: 'off',
       RATE_LIMIT_LOGIN_ACCOUNT: `${LOGIN_LIMIT}/1h`,
-      LOG_LEVEL: 'warn',
     };
     // Started together on an empty database: they also race for the migrations and first key.
     [a, b] = await Promise.all([startListening(env), startListening(env)]);
@@ -150,6 +149,16 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
     }
   }
 
+  /** The shared-state gauges an instance reports on /metrics. */
+  async function gauges(service: RunningService): Promise<{ channelUp: number; cached: number }> {
+    const text = await (await fetch(new URL('/metrics', service.url))).text();
+    const read = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    return {
+      channelUp: read('auth_revocation_channel_up'),
+      cached: read('auth_session_cache_entries'),
+    };
+  }
+
   function sessionIdOf(token: string): string {
     const payload = token.split('.')[1] ?? '';
     return (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { sid: string }).sid;
@@ -166,9 +175,11 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
 
   it('refuses on A, within a second, an access token logged out on B', async () => {
     const pair = await signUp(a.url);
-    // A has seen the session live (and may have cached it).
-    for (let i = 0; i < 3; i++)
-      expect(await me(a.url, pair.accessToken)).not.toHaveProperty('errors');
+    // A has seen the session live and cached it: from here only B's announcement can stop A
+    // from answering out of its cache.
+    const before = await gauges(a);
+    expect(await me(a.url, pair.accessToken)).not.toHaveProperty('errors');
+    expect(await gauges(a)).toEqual({ channelUp: 1, cached: before.cached + 1 });
     expect(await logout(b.url, pair.accessToken)).toEqual({ data: { logout: true } });
     const took = await waitUntil(() => refusesAsRevoked(a.url, pair.accessToken), 1_000);
     expect(took).toBeLessThan(1_000);
@@ -213,6 +224,9 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
     for (const url of [a.url, b.url]) await me(url, revokedDuring.accessToken);
 
     proxy.cut();
+    await waitUntil(async () => (await gauges(a)).channelUp === 0, 1_000);
+    // Deaf to announcements, A forgets its cache and reads the store on every request.
+    expect(await gauges(a)).toEqual({ channelUp: 0, cached: 0 });
     // Without Redis both instances keep serving from the store: logins, reissues, the API.
     const during = await signUp(b.url);
     expect(await me(a.url, during.accessToken)).toEqual({ data: { me: { email: during.email } } });
@@ -224,14 +238,10 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
     ).toBeLessThan(1_000);
 
     proxy.restore();
-    // Once the instances are back on Redis, announcements flow again.
-    const revokedAfter = await signUp(a.url);
-    await me(a.url, revokedAfter.accessToken);
+    // Both instances find Redis again by themselves.
     await waitUntil(async () => {
-      const probe = await signUp(b.url);
-      await me(a.url, probe.accessToken);
-      await logout(b.url, probe.accessToken);
-      return refusesAsRevoked(a.url, probe.accessToken);
+      const [onA, onB] = await Promise.all([gauges(a), gauges(b)]);
+      return onA.channelUp === 1 && onB.channelUp === 1;
     }, 10_000);
 
     for (const url of [a.url, b.url]) {
@@ -247,6 +257,10 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
         );
       }
     }
+    // Announcements flow again: a session A has cached, logged out on B, is refused on A.
+    const revokedAfter = await signUp(a.url);
+    await me(a.url, revokedAfter.accessToken);
+    expect((await gauges(a)).cached).toBeGreaterThan(0);
     expect(await logout(b.url, revokedAfter.accessToken)).toEqual({ data: { logout: true } });
     const took = await waitUntil(() => refusesAsRevoked(a.url, revokedAfter.accessToken), 1_000);
     expect(took).toBeLessThan(1_000);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { addSharedStateGauges, createAuthMetrics } from '../../src/http/metrics.js';
 import { createTestApp, firstError, PASSWORD, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
@@ -104,5 +105,27 @@ describe('GET /metrics', () => {
   it('does not exist with METRICS=off', async () => {
     app = await createTestApp({ METRICS: 'off' });
     expect((await scrape()).status).toBe(404);
+  });
+});
+
+describe('shared-state gauges', () => {
+  it('report, at each scrape, whether the revocation channel is up and how many sessions are cached', async () => {
+    const metrics = createAuthMetrics();
+    let healthy = true;
+    let cached = 3;
+    addSharedStateGauges(metrics, {
+      isRevocationChannelHealthy: () => healthy,
+      cachedSessions: () => cached,
+    });
+    expect(counters(await metrics.registry.metrics())).toMatchObject({
+      auth_revocation_channel_up: 1,
+      auth_session_cache_entries: 3,
+    });
+    healthy = false;
+    cached = 0;
+    expect(counters(await metrics.registry.metrics())).toMatchObject({
+      auth_revocation_channel_up: 0,
+      auth_session_cache_entries: 0,
+    });
   });
 });
