@@ -15,6 +15,9 @@ const STORE_SUITES = [
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
+if (postgresUrl === '' && process.env.CI) {
+  throw new Error('TEST_DATABASE_URL is unset in CI: .ci/run must start PostgreSQL and set it');
+}
 if (postgresUrl === '') {
   console.warn(
     '[vitest] TEST_DATABASE_URL is unset: the PostgreSQL run of the store suites is skipped. ' +
