@@ -36,6 +36,8 @@ export async function openPostgresStore(
     max: options.maxConnections ?? 10,
     // A dead database fails a request in seconds instead of queueing it forever.
     connectionTimeoutMillis: 5_000,
+    // TCP keepalive notices a peer that vanished without closing the connection.
+    keepAlive: true,
   });
   // An idle client whose server went away emits 'error'; the pool drops it and reconnects on
   // the next query. Without a listener the process would crash.
