@@ -2,17 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type Environment, loadConfig } from '../src/config.js';
-
-function configError(env: Environment): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { type Environment, loadConfig } from '../src/config.js';
+import { configError } from './helpers/config.js';
 
 describe('loadConfig', () => {
   it('has documented defaults for an empty environment', () => {

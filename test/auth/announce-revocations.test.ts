@@ -6,38 +6,20 @@ import {
   createMemoryRevocationChannel,
   type MemoryRevocationChannel,
 } from '../helpers/memory-revocation-channel.js';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const HOUR = 3_600_000;
+import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 
 let inner: Store;
 let store: Store;
 let channel: MemoryRevocationChannel;
 
 async function insertUser(id: string): Promise<void> {
-  await inner.users.insert({
-    id,
-    email: `${id}@example.com`,
-    name: null,
-    passwordHash: 'old-hash',
-    roles: ['USER'],
-    createdAt: T0,
-  });
+  await inner.users.insert(newUser(id, { passwordHash: 'old-hash' }));
 }
 
 async function insertSession(id: string, userId: string): Promise<void> {
-  await inner.sessions.insert({
-    id,
-    userId,
-    currentRefreshJti: `${id}-jti`,
-    rotatedAt: T0,
-    createdAt: T0,
-    lastUsedAt: T0,
-    idleExpiresAt: T0 + HOUR,
-    expiresAt: T0 + 2 * HOUR,
-    userAgent: null,
-    ip: null,
-  });
+  await inner.sessions.insert(
+    newSession(id, userId, { idleExpiresAt: T0 + HOUR, expiresAt: T0 + 2 * HOUR }),
+  );
 }
 
 beforeEach(async () => {

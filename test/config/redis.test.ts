@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, type Environment, loadConfig } from '../../src/config.js';
-
-function configError(env: Environment): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { type Environment, loadConfig } from '../../src/config.js';
+import { configError } from '../helpers/config.js';
 
 describe('loadConfig: Redis', () => {
   it('uses no Redis by default, whatever the other Redis settings say', () => {

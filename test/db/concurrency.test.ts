@@ -1,40 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SigningKeyRecord } from '../../src/db/records.js';
 import type { Store } from '../../src/db/store.js';
+import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import { openTestStore, testStoreKind } from '../helpers/store.js';
 
 // Races the store itself must settle, whichever database it runs on: each case fires its
 // writes at once and asserts the one outcome the Store interface promises.
 
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const HOUR = 3_600_000;
-
 let store: Store;
 
 beforeEach(async () => {
   store = await openTestStore();
-  await store.users.insert({
-    id: 'u1',
-    email: 'u1@example.com',
-    name: null,
-    passwordHash: 'hash-0',
-    roles: ['USER'],
-    createdAt: T0,
-  });
-  for (const id of ['s1', 's2', 's3']) {
-    await store.sessions.insert({
-      id,
-      userId: 'u1',
-      currentRefreshJti: `${id}-jti`,
-      rotatedAt: T0,
-      createdAt: T0,
-      lastUsedAt: T0,
-      idleExpiresAt: T0 + 2 * HOUR,
-      expiresAt: T0 + 3 * HOUR,
-      userAgent: null,
-      ip: null,
-    });
-  }
+  await store.users.insert(newUser('u1', { passwordHash: 'hash-0' }));
+  for (const id of ['s1', 's2', 's3']) await store.sessions.insert(newSession(id, 'u1'));
 });
 afterEach(() => store.close());
 

@@ -1,44 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/db/records.js';
 import type { Store } from '../../src/db/store.js';
+import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import { openTestStore, testStoreKind } from '../helpers/store.js';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const HOUR = 3_600_000;
 
 let store: Store;
 let session: SessionRecord;
 
 beforeEach(async () => {
   store = await openTestStore();
-  await store.users.insert({
-    id: 'u1',
-    email: 'u1@example.com',
-    name: null,
-    passwordHash: 'h',
-    roles: ['USER'],
-    createdAt: T0,
-  });
-  await store.users.insert({
-    id: 'u2',
-    email: 'u2@example.com',
-    name: null,
-    passwordHash: 'h',
-    roles: ['USER'],
-    createdAt: T0,
-  });
-  session = await store.sessions.insert({
-    id: 's1',
-    userId: 'u1',
-    currentRefreshJti: 'jti-0',
-    rotatedAt: T0,
-    createdAt: T0,
-    lastUsedAt: T0,
-    idleExpiresAt: T0 + 2 * HOUR,
-    expiresAt: T0 + 3 * HOUR,
-    userAgent: null,
-    ip: null,
-  });
+  await store.users.insert(newUser('u1'));
+  await store.users.insert(newUser('u2'));
+  session = await store.sessions.insert(newSession('s1', 'u1', { currentRefreshJti: 'jti-0' }));
 });
 afterEach(() => store.close());
 

@@ -14,6 +14,7 @@ import {
   openSharedState,
   type SharedState,
 } from '../../src/redis/open-shared-state.js';
+import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import {
   connectTestRedis,
   deleteKeys,
@@ -22,9 +23,6 @@ import {
   uniquePrefix,
   waitFor,
 } from '../helpers/redis.js';
-
-const T0 = Date.parse('2026-01-01T00:00:00Z');
-const HOUR = 3_600_000;
 
 // Two service instances on one database, each with its own Redis connections: what one
 // revokes, the other stops accepting within a second, and their rate limits are one.
@@ -47,27 +45,11 @@ describeWithRedis('openSharedState', () => {
     dir = mkdtempSync(join(tmpdir(), 'auth-shared-state-'));
     store = openSqliteStore(join(dir, 'auth.db'));
     admin = await connectTestRedis('shared-state-admin');
-    await store.users.insert({
-      id: 'u1',
-      email: 'u1@example.com',
-      name: null,
-      passwordHash: 'h',
-      roles: ['USER'],
-      createdAt: T0,
-    });
+    await store.users.insert(newUser('u1'));
     for (const id of ['s1', 's2']) {
-      await store.sessions.insert({
-        id,
-        userId: 'u1',
-        currentRefreshJti: `${id}-jti`,
-        rotatedAt: T0,
-        createdAt: T0,
-        lastUsedAt: T0,
-        idleExpiresAt: T0 + HOUR,
-        expiresAt: T0 + 2 * HOUR,
-        userAgent: null,
-        ip: null,
-      });
+      await store.sessions.insert(
+        newSession(id, 'u1', { idleExpiresAt: T0 + HOUR, expiresAt: T0 + 2 * HOUR }),
+      );
     }
   });
 

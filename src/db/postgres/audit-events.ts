@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { desc, lt } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { auditFilterCondition } from '../audit-filter.js';
 import type { AuditEventStore } from '../store.js';
 import { auditEvents } from './schema.js';
 
@@ -9,21 +10,10 @@ export function createPostgresAuditEventStore(db: NodePgDatabase): AuditEventSto
       await db.insert(auditEvents).values(event);
     },
     async list(filter, limit, beforeId) {
-      const { userId, types, since, until } = filter;
       return db
         .select()
         .from(auditEvents)
-        .where(
-          and(
-            userId === undefined ? undefined : eq(auditEvents.userId, userId),
-            types === undefined || types.length === 0
-              ? undefined
-              : inArray(auditEvents.type, [...types]),
-            since === undefined ? undefined : gte(auditEvents.at, since),
-            until === undefined ? undefined : lt(auditEvents.at, until),
-            beforeId === undefined ? undefined : lt(auditEvents.id, beforeId),
-          ),
-        )
+        .where(auditFilterCondition(auditEvents, filter, beforeId))
         .orderBy(desc(auditEvents.id))
         .limit(limit);
     },
