@@ -18,7 +18,9 @@ const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
 if (postgresUrl === '' && process.env.CI) {
   throw new Error('TEST_DATABASE_URL is unset in CI: .ci/run must start PostgreSQL and set it');
 }
-if (postgresUrl === '') {
+// vitest evaluates this file more than once per run; say it once.
+if (postgresUrl === '' && process.env.AUTH_TEST_POSTGRES_SKIP_SAID === undefined) {
+  process.env.AUTH_TEST_POSTGRES_SKIP_SAID = '1';
   console.warn(
     '[vitest] TEST_DATABASE_URL is unset: the PostgreSQL run of the store suites is skipped. ' +
       'Set it (for example postgres://127.0.0.1:5432/test) to run them; CI always does.',
