@@ -153,10 +153,10 @@ async function measureMe(options, byName, scrapeRedisGauges) {
       result.serviceCpuMicrosPerRequest =
         ((readCpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
       assertNoFailures(`${name} round ${round + 1}`, result);
-      let note = '';
+      let note = `, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/request`;
       if (name === 'postgres+redis') {
         const values = await checkGauges(`round ${round + 1}`);
-        note = `, cache ${values[CACHE_ENTRIES]} sessions, channel up`;
+        note += `, cache ${values[CACHE_ENTRIES]} sessions, channel up`;
       }
       results[name] = result;
       log(
@@ -218,11 +218,15 @@ async function measureReissue(options, byName) {
   for (let round = 0; round < rounds; round++) {
     const results = {};
     for (const name of orderForRound(SUBJECTS, round)) {
+      const pid = byName[name].pid;
+      const cpuBefore = readCpuSeconds(pid);
       const result = await run(name, seconds);
+      result.serviceCpuMicrosPerRequest =
+        ((readCpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
       assertNoFailures(`${name} reissue round ${round + 1}`, result);
       results[name] = result;
       log(
-        `  round ${round + 1} reissue ${name}: ${result.requestsPerSecond.toFixed(0)}/s, p99 ${result.latency.p99} ms`,
+        `  round ${round + 1} reissue ${name}: ${result.requestsPerSecond.toFixed(0)}/s, p99 ${result.latency.p99} ms, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/rotation`,
       );
     }
     perRound.push(results);
@@ -234,6 +238,13 @@ async function measureReissue(options, byName) {
       sessionsPerSubject: reissueSessions,
       rotationsPerSecond: Object.fromEntries(
         SUBJECTS.map((name) => [name, summarise(perRound.map((r) => rate(r[name])))]),
+      ),
+      // The service process only: PostgreSQL's and Redis's work is in their own processes.
+      serviceCpuMicrosPerRotation: Object.fromEntries(
+        SUBJECTS.map((name) => [
+          name,
+          summarise(perRound.map((r) => r[name].serviceCpuMicrosPerRequest)),
+        ]),
       ),
       ratios: {
         postgresVsSqlite: summarise(perRound.map((r) => rate(r.postgres) / rate(r.sqlite))),
