@@ -9,6 +9,7 @@ import { measureMemory } from '../suites/memory.mjs';
 import { measureProtectedQuery } from '../suites/protected-query.mjs';
 import { measureReissue } from '../suites/reissue.mjs';
 import { measureStartup } from '../suites/startup.mjs';
+import { measureStores } from '../suites/stores.mjs';
 import { describeMachine } from './machine.mjs';
 import { parseOptions } from './options.mjs';
 import { stopAll } from './processes.mjs';
@@ -23,6 +24,7 @@ const MEASURE = {
   login: measureLogin,
   memory: measureMemory,
   startup: measureStartup,
+  stores: measureStores,
 };
 
 export async function main(argv) {

@@ -1,7 +1,7 @@
 // Command-line options: `--quick` for a short run, `--only a,b` to pick suites.
 
 import { resolve } from 'node:path';
-export const SUITES = ['protected-query', 'reissue', 'login', 'memory', 'startup'];
+export const SUITES = ['protected-query', 'reissue', 'login', 'memory', 'startup', 'stores'];
 
 const FULL = {
   profile: 'full',
@@ -33,7 +33,10 @@ const USAGE = `Usage: npm run bench -- [--quick] [--only ${SUITES.join(',')}] [-
   --only LIST      run only these suites (comma-separated)
   --no-build       skip \`npm run build\` (dist/ must be current)
   --cpu-prof DIR   run the service under \`node --cpu-prof\`, writing profiles to DIR
-                   (summarise one with \`node bench/tools/summarise-profile.mjs FILE\`)`;
+                   (summarise one with \`node bench/tools/summarise-profile.mjs FILE\`)
+The stores suite uses PostgreSQL at BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres,
+where it creates and drops a database of its own) and Redis at BENCH_REDIS_URL (default
+redis://127.0.0.1:6379, under a key prefix of its own); it is skipped when either does not answer.`;
 
 export function parseOptions(argv) {
   let options = { ...FULL };

@@ -8,7 +8,8 @@ export function buildFigures(m) {
   const figures = [];
   const add = (id, label, unit, summary, target, higherIsBetter, note) => {
     const value = typeof summary === 'number' ? summary : summary.median;
-    const met = higherIsBetter ? value >= target : value <= target;
+    // A null target marks a figure given for context: no target, neither met nor missed.
+    const met = target === null ? null : higherIsBetter ? value >= target : value <= target;
     figures.push({
       id,
       label,
@@ -166,7 +167,80 @@ export function buildFigures(m) {
       'migrations and key generation included',
     );
   }
+  const st = m.stores;
+  if (st && !st.skipped) addStoreFigures(add, st);
   return figures;
+}
+
+/** The stores suite: each set-up against SQLite in the same rounds, for context (no targets). */
+function addStoreFigures(add, st) {
+  const { query, reissue, lineage, gauges } = st;
+  const lastGauges = gauges.at(-1);
+  const cache = `cache ${lastGauges.cacheEntries} sessions and channel up at every scrape (${gauges.length})`;
+  add(
+    'stores-query-postgres',
+    'me { id }: PostgreSQL / SQLite',
+    'x',
+    query.ratios.postgresVsSqlite,
+    null,
+    true,
+    'throughput ratio, same run; every request reads session and user from PostgreSQL',
+  );
+  add(
+    'stores-query-redis',
+    'me { id }: PostgreSQL + Redis / SQLite',
+    'x',
+    query.ratios.redisVsSqlite,
+    null,
+    true,
+    `throughput ratio, same run; ${cache}`,
+  );
+  add(
+    'stores-p99-postgres',
+    'me { id } p99: PostgreSQL / SQLite',
+    'x',
+    query.p99Ratios.postgresVsSqlite,
+    null,
+    false,
+    'latency ratio under the same closed-loop load',
+  );
+  add(
+    'stores-p99-redis',
+    'me { id } p99: PostgreSQL + Redis / SQLite',
+    'x',
+    query.p99Ratios.redisVsSqlite,
+    null,
+    false,
+    'latency ratio under the same closed-loop load',
+  );
+  add(
+    'stores-reissue-postgres',
+    'reissue rotations/s: PostgreSQL / SQLite',
+    'x',
+    reissue.ratios.postgresVsSqlite,
+    null,
+    true,
+    `${reissue.sessionsPerSubject} distinct sessions per store`,
+  );
+  add(
+    'stores-reissue-redis',
+    'reissue rotations/s: PostgreSQL + Redis / SQLite',
+    'x',
+    reissue.ratios.redisVsSqlite,
+    null,
+    true,
+    `${reissue.sessionsPerSubject} distinct sessions per store`,
+  );
+  const checks = Object.values(lineage);
+  add(
+    'stores-lineages',
+    'lost, forked or revoked lineages, all three stores',
+    '',
+    checks.reduce((sum, c) => sum + c.lost + c.forked + c.revoked, 0),
+    0,
+    false,
+    `${checks.reduce((sum, c) => sum + c.checked, 0)} sessions, ${checks.reduce((sum, c) => sum + c.rotations, 0)} rotations checked in their databases`,
+  );
 }
 
 function formatValue(value, unit) {
@@ -178,6 +252,7 @@ function formatValue(value, unit) {
 }
 
 function formatTarget(figure) {
+  if (figure.target === null) return '(context)';
   return `${figure.higherIsBetter ? '>=' : '<='} ${formatValue(figure.target, figure.unit)}`;
 }
 
@@ -189,8 +264,11 @@ export function printTable(results) {
       ? ''
       : `${formatValue(figure.min, figure.unit)} .. ${formatValue(figure.max, figure.unit)}`,
     formatTarget(figure),
-    figure.met ? 'met' : 'MISSED',
+    figure.met === null ? '' : figure.met ? 'met' : 'MISSED',
   ]);
+  const skipped = Object.entries(results.measurements)
+    .filter(([, measurement]) => measurement?.skipped)
+    .map(([suite, measurement]) => `${suite}: skipped, ${measurement.skipped}`);
   const header = ['figure', 'median', 'range over rounds', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) =>
@@ -207,6 +285,7 @@ export function printTable(results) {
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...rows.map(line),
+    ...(skipped.length > 0 ? ['', ...skipped] : []),
     '',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
@@ -225,7 +304,9 @@ export function renderChart(results) {
   const plotWidth = width - left - 150;
   const top = 58;
   const height = top + figures.length * rowHeight + 40;
+  // A context figure is already a ratio to its baseline: 1 is the baseline's own value.
   const score = (figure, value) => {
+    if (figure.target === null) return figure.higherIsBetter ? value : 1 / value;
     if (figure.higherIsBetter) return value / figure.target;
     if (figure.target === 0) return value === 0 ? 1 : 0;
     return figure.target / value;
@@ -241,7 +322,7 @@ export function renderChart(results) {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="Benchmark figures against their targets">`,
     `<title>Benchmark figures against their targets</title>`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="12" y="20" font-size="14" font-weight="bold">Each figure against its target (1 = target; right of the line = met)</text>`,
+    `<text x="12" y="20" font-size="14" font-weight="bold">Each figure against its target (1 = target; right of the line = met; grey: no target, 1 = its baseline)</text>`,
     `<text x="12" y="38" fill="#555">${escapeXml(`${results.command} · ${m.cpu}, ${m.cores} cores · Node ${m.node} · commit ${m.commit} · ${results.startedAt.slice(0, 10)}`)}</text>`,
   ];
   for (let tick = 0; tick <= scaleMax; tick++) {
@@ -256,7 +337,7 @@ export function renderChart(results) {
     const s = score(figure, figure.value);
     const lo = score(figure, figure.higherIsBetter ? figure.min : figure.max);
     const hi = score(figure, figure.higherIsBetter ? figure.max : figure.min);
-    const color = figure.met ? '#2e7d32' : '#c62828';
+    const color = figure.met === null ? '#8a8a8a' : figure.met ? '#2e7d32' : '#c62828';
     parts.push(
       `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(figure.label)}</text>`,
       `<rect x="${left}" y="${y + 5}" width="${Math.max(1, Math.round((x(s) - left) * 10) / 10)}" height="16" fill="${color}" opacity="0.8"/>`,

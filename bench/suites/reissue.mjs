@@ -22,13 +22,7 @@ export async function measureReissue(options, workDir) {
   try {
     await signUp(service.url, 'reissue@example.com');
     const pairs = await openSessions(service.url, 'reissue@example.com', reissueSessions);
-    const lineages = pairs.map((pair) => ({
-      sessionId: readJwtPayload(pair.refreshToken).sid,
-      refreshToken: pair.refreshToken,
-      jti: readJwtPayload(pair.refreshToken).jti,
-      rotations: 0,
-      inFlight: false,
-    }));
+    const lineages = pairs.map(startLineage);
     const bearers = pairs.map((pair) => `Bearer ${pair.accessToken}`);
     bare = await startBareYoga();
 
@@ -80,6 +74,12 @@ export async function measureReissue(options, workDir) {
   }
 }
 
+/** What the client knows of one session: its current refresh token and the rotations seen. */
+export function startLineage(pair) {
+  const { sid, jti } = readJwtPayload(pair.refreshToken);
+  return { sessionId: sid, refreshToken: pair.refreshToken, jti, rotations: 0, inFlight: false };
+}
+
 /**
  * One closed-loop run of `reissue`. Each request takes an idle session, presents its current
  * refresh token and keeps the new one, so every connection rotates a different session and no
@@ -87,7 +87,7 @@ export async function measureReissue(options, workDir) {
  * answer; the client then does what a real one does after a lost response: present the same
  * refresh token again, which inside the reuse interval yields the session's current pair.
  */
-async function rotate(url, lineages, connections, seconds) {
+export async function rotate(url, lineages, connections, seconds) {
   const idle = lineages.filter((lineage) => !lineage.inFlight);
   const run = await runLoad({
     url,
@@ -147,26 +147,34 @@ function keep(lineage, refreshToken) {
  * After the run, in the database: every session is live, its current refresh token is the one
  * the client holds (none lost), and it rotated exactly as often as the client saw (no fork).
  */
-function checkLineages(dbPath, lineages) {
+export function checkLineages(dbPath, lineages) {
   const Database = createRequire(join(ROOT, 'package.json'))('better-sqlite3');
   const db = new Database(dbPath, { readonly: true });
   try {
     const read = db.prepare(
       'SELECT current_refresh_jti AS jti, generation, revoked_at AS revokedAt FROM sessions WHERE id = ?',
     );
-    let lost = 0;
-    let forked = 0;
-    let revoked = 0;
-    let rotations = 0;
-    for (const lineage of lineages) {
-      const row = read.get(lineage.sessionId);
-      rotations += lineage.rotations;
-      if (row === undefined || row.revokedAt !== null) revoked += 1;
-      if (row === undefined || row.jti !== lineage.jti) lost += 1;
-      if (row === undefined || row.generation !== lineage.rotations) forked += 1;
-    }
-    return { checked: lineages.length, rotations, lost, forked, revoked };
+    return tallyLineages(lineages, (id) => read.get(id));
   } finally {
     db.close();
   }
+}
+
+/**
+ * Compares each lineage with its row (`{ jti, generation, revokedAt }`, or undefined when
+ * missing) as `readRow(sessionId)` returns it, whichever store it came from.
+ */
+export function tallyLineages(lineages, readRow) {
+  let lost = 0;
+  let forked = 0;
+  let revoked = 0;
+  let rotations = 0;
+  for (const lineage of lineages) {
+    const row = readRow(lineage.sessionId);
+    rotations += lineage.rotations;
+    if (row === undefined || row.revokedAt !== null) revoked += 1;
+    if (row === undefined || row.jti !== lineage.jti) lost += 1;
+    if (row === undefined || row.generation !== lineage.rotations) forked += 1;
+  }
+  return { checked: lineages.length, rotations, lost, forked, revoked };
 }
