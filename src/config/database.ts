@@ -1,4 +1,10 @@
-import { ConfigError, type Environment, readInteger, readOptional } from './environment.js';
+import {
+  ConfigError,
+  type Environment,
+  maskPassword,
+  readInteger,
+  readOptional,
+} from './environment.js';
 
 /** Where the store lives: embedded SQLite (the default), or a PostgreSQL server. */
 export type DatabaseConfig =
@@ -36,7 +42,7 @@ export function readDatabase(env: Environment): DatabaseConfig {
 function readPostgres(env: Environment, raw: string): DatabaseConfig {
   const url = URL.canParse(raw) ? new URL(raw) : null;
   // The URL may hold a password: errors and logs show it masked.
-  const description = url === null ? '<unparseable URL>' : withoutPassword(url);
+  const description = url === null ? '<unparseable URL>' : maskPassword(url);
   if (url === null || url.hostname === '' || url.pathname.length < 2) {
     throw new ConfigError(
       'DATABASE_URL',
@@ -50,10 +56,4 @@ function readPostgres(env: Environment, raw: string): DatabaseConfig {
     poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
     description,
   };
-}
-
-function withoutPassword(url: URL): string {
-  const masked = new URL(url.href);
-  if (masked.password !== '') masked.password = '***';
-  return masked.href;
 }

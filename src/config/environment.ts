@@ -15,6 +15,14 @@ export class ConfigError extends Error {
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+/** The URL with its password, if any, replaced by `***`: for errors and logs. */
+export function maskPassword(url: URL): string {
+  if (url.password === '') return url.href;
+  const masked = new URL(url.href);
+  masked.password = '***';
+  return masked.href;
+}
+
 const DURATION_ACCEPTS =
   'expected whole seconds (900) or a number with s, m, h or d (30s, 15m, 12h, 14d)';
 

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   type Environment,
+  maskPassword,
   readDuration,
   readInteger,
   readOptional,
@@ -44,7 +45,7 @@ function readRedisUrl(raw: string): { url: string; host: string } {
     throw new ConfigError('REDIS_URL', URL_ACCEPTS, `<${raw.length} characters>`);
   }
   const parsed = new URL(raw);
-  const shown = withoutPassword(parsed);
+  const shown = maskPassword(parsed);
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ConfigError('REDIS_URL', URL_ACCEPTS, shown);
   }
@@ -59,13 +60,6 @@ function readRedisUrl(raw: string): { url: string; host: string } {
     );
   }
   return { url: raw, host: `${parsed.hostname}:${parsed.port === '' ? '6379' : parsed.port}` };
-}
-
-function withoutPassword(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }
 
 function readKeyPrefix(env: Environment): string {
