@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +7,14 @@ import {
   testDatabaseUrl,
   urlForDatabase,
 } from '../helpers/postgres.js';
-import { TEST_REDIS_URL, testRedisTarget, testRedisUrlThrough } from '../helpers/redis.js';
+import {
+  connectTestRedis,
+  deleteKeys,
+  TEST_REDIS_URL,
+  testRedisTarget,
+  testRedisUrlThrough,
+  uniquePrefix,
+} from '../helpers/redis.js';
 import { post, type RunningService, startListening, stop } from '../helpers/service-process.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -72,6 +78,7 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
   let a: RunningService;
   let b: RunningService;
   let emailCounter = 0;
+  const keyPrefix = TEST_REDIS_URL === undefined ? '' : uniquePrefix();
 
   beforeAll(async () => {
     await runOnServer(serverUrl, `create database ${quoteIdentifier(database)}`);
@@ -79,7 +86,7 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
     const env = {
       DATABASE_URL: databaseUrl,
       REDIS_URL: testRedisUrlThrough(proxy.port),
-      REDIS_KEY_PREFIX: `cluster-${randomBytes(4).toString('hex')}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
       // Both instances must issue and accept the same tokens.
       AUTH_ISSUER: 'http://auth.cluster.test',
       RATE_LIMIT_LOGIN_IP: 'off',
@@ -94,6 +101,10 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
   afterAll(async () => {
     await Promise.all([a, b].map((service) => (service ? stop(service.child) : null)));
     await proxy?.close();
+    // The rate-limit counters the instances left (they would expire within the hour anyway).
+    const redis = await connectTestRedis('cluster-cleanup');
+    await deleteKeys(redis, keyPrefix);
+    redis.disconnect();
     await runOnServer(
       serverUrl,
       `drop database if exists ${quoteIdentifier(database)} with (force)`,
