@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { SessionStore } from '../store.js';
+import { retryOnTransientConflict } from './conflicts.js';
 import { sessions } from './schema.js';
 
 /** Neither revoked nor past either expiry at `now`. */
@@ -91,17 +92,22 @@ export function createPostgresSessionStore(db: NodePgDatabase): SessionStore {
       return revoked.length === 1;
     },
     async revokeAllForUser(userId, reason, now, exceptSessionId) {
-      const result = await db
-        .update(sessions)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(
-          and(
-            eq(sessions.userId, userId),
-            isLiveAt(now),
-            exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
-          ),
-        );
-      return result.rowCount ?? 0;
+      // It locks several rows in no fixed order, so it can deadlock with a password change
+      // locking the same user's sessions; PostgreSQL then aborts one, and this one runs again.
+      const revoked = await retryOnTransientConflict(async () => {
+        const result = await db
+          .update(sessions)
+          .set({ revokedAt: now, revokedReason: reason })
+          .where(
+            and(
+              eq(sessions.userId, userId),
+              isLiveAt(now),
+              exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
+            ),
+          );
+        return result.rowCount ?? 0;
+      });
+      return revoked ?? 0;
     },
   };
 }
