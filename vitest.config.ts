@@ -23,7 +23,7 @@ if (postgresUrl === '' && process.env.AUTH_TEST_POSTGRES_SKIP_SAID === undefined
   process.env.AUTH_TEST_POSTGRES_SKIP_SAID = '1';
   console.warn(
     '[vitest] TEST_DATABASE_URL is unset: the PostgreSQL run of the store suites is skipped. ' +
-      'Set it (for example postgres://127.0.0.1:5432/test) to run them; CI always does.',
+      'Set it (for example postgres://postgres@127.0.0.1:5432/test) to run them; CI always does.',
   );
 }
 
