@@ -143,28 +143,21 @@ async function measureMe(options, byName, scrapeRedisGauges) {
 
   for (const name of SUBJECTS) assertNoFailures(`${name} warm-up`, await run(name, warmupSeconds));
   await checkGauges('after warm-up');
-  const perRound = [];
-  for (let round = 0; round < rounds; round++) {
-    const results = {};
-    for (const name of orderForRound(SUBJECTS, round)) {
-      const pid = byName[name].pid;
-      const cpuBefore = readCpuSeconds(pid);
-      const result = await run(name, seconds);
-      result.serviceCpuMicrosPerRequest =
-        ((readCpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
-      assertNoFailures(`${name} round ${round + 1}`, result);
-      let note = `, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/request`;
+  const perRound = await runRounds({
+    byName,
+    rounds,
+    seconds,
+    run,
+    operation: 'me',
+    async describe(name, result, round) {
+      let text = `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/request`;
       if (name === 'postgres+redis') {
         const values = await checkGauges(`round ${round + 1}`);
-        note += `, cache ${values[CACHE_ENTRIES]} sessions, channel up`;
+        text += `, cache ${values[CACHE_ENTRIES]} sessions, channel up`;
       }
-      results[name] = result;
-      log(
-        `  round ${round + 1} me ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms${note}`,
-      );
-    }
-    perRound.push(results);
-  }
+      return text;
+    },
+  });
   const per = (pick) =>
     Object.fromEntries(
       SUBJECTS.map((name) => [name, summarise(perRound.map((r) => pick(r[name])))]),
@@ -200,6 +193,30 @@ async function measureMe(options, byName, scrapeRedisGauges) {
 }
 
 /**
+ * `rounds` rounds in which every subject runs `operation` for `seconds`, in an order that rotates
+ * from round to round. Each result gets the service process's CPU per request; `describe` gives
+ * the log line's details (and may check more, such as the gauges).
+ */
+async function runRounds({ byName, rounds, seconds, run, operation, describe }) {
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) {
+    const results = {};
+    for (const name of orderForRound(SUBJECTS, round)) {
+      const pid = byName[name].pid;
+      const cpuBefore = readCpuSeconds(pid);
+      const result = await run(name, seconds);
+      result.serviceCpuMicrosPerRequest =
+        ((readCpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
+      assertNoFailures(`${name} ${operation} round ${round + 1}`, result);
+      results[name] = result;
+      log(`  round ${round + 1} ${operation} ${name}: ${await describe(name, result, round)}`);
+    }
+    perRound.push(results);
+  }
+  return perRound;
+}
+
+/**
  * `reissue` over `reissueSessions` distinct sessions per subject (the two PostgreSQL subjects
  * each rotate their own), with the lost-answer recovery of the reissue suite.
  */
@@ -214,23 +231,15 @@ async function measureReissue(options, byName) {
   for (const name of SUBJECTS) {
     assertNoFailures(`${name} reissue warm-up`, await run(name, warmupSeconds));
   }
-  const perRound = [];
-  for (let round = 0; round < rounds; round++) {
-    const results = {};
-    for (const name of orderForRound(SUBJECTS, round)) {
-      const pid = byName[name].pid;
-      const cpuBefore = readCpuSeconds(pid);
-      const result = await run(name, seconds);
-      result.serviceCpuMicrosPerRequest =
-        ((readCpuSeconds(pid) - cpuBefore) * 1e6) / result.completed;
-      assertNoFailures(`${name} reissue round ${round + 1}`, result);
-      results[name] = result;
-      log(
-        `  round ${round + 1} reissue ${name}: ${result.requestsPerSecond.toFixed(0)}/s, p99 ${result.latency.p99} ms, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/rotation`,
-      );
-    }
-    perRound.push(results);
-  }
+  const perRound = await runRounds({
+    byName,
+    rounds,
+    seconds,
+    run,
+    operation: 'reissue',
+    describe: async (_name, result) =>
+      `${result.requestsPerSecond.toFixed(0)}/s, p99 ${result.latency.p99} ms, ${result.serviceCpuMicrosPerRequest.toFixed(0)} µs service CPU/rotation`,
+  });
   const rate = (r) => r.requestsPerSecond;
   return {
     lineages,
