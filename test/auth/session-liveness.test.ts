@@ -9,28 +9,27 @@ import {
   createMemoryRevocationChannel,
   type MemoryRevocationChannel,
 } from '../helpers/memory-revocation-channel.js';
+import { newSession, T0 } from '../helpers/records.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MINUTE = 60_000;
 
-function sessionRecord(id: string, userId: string, overrides: Partial<SessionRecord> = {}) {
+function sessionRecord(
+  id: string,
+  userId: string,
+  overrides: Partial<SessionRecord> = {},
+): SessionRecord {
   return {
-    id,
-    userId,
-    currentRefreshJti: 'jti',
+    ...newSession(id, userId, {
+      currentRefreshJti: 'jti',
+      idleExpiresAt: T0 + 10 * MINUTE,
+      expiresAt: T0 + 60 * MINUTE,
+    }),
     previousRefreshJti: null,
-    rotatedAt: T0,
     generation: 0,
-    createdAt: T0,
-    lastUsedAt: T0,
-    idleExpiresAt: T0 + 10 * MINUTE,
-    expiresAt: T0 + 60 * MINUTE,
     revokedAt: null,
     revokedReason: null,
-    userAgent: null,
-    ip: null,
     ...overrides,
-  } satisfies SessionRecord;
+  };
 }
 
 /** A session table in memory that counts its reads and can hold one back. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
 import { sqlState } from '../../../src/db/postgres/conflicts.js';
@@ -22,6 +24,24 @@ describe('PostgreSQL drizzle migrations', () => {
     expect(await findPendingPostgresMigration()).toEqual([]);
   });
 });
+
+function migrationsInJournal(): number {
+  const journal = new URL('../../../drizzle/postgres/meta/_journal.json', import.meta.url);
+  return (JSON.parse(readFileSync(journal, 'utf8')) as { entries: unknown[] }).entries.length;
+}
+
+async function countAppliedMigrations(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ count: string }>(
+      'select count(*) as count from drizzle.__drizzle_migrations',
+    );
+    return Number(result.rows[0]?.count);
+  } finally {
+    await client.end();
+  }
+}
 
 describe.skipIf(serverUrl === null)('openPostgresStore', () => {
   const server = serverUrl ?? '';
@@ -57,6 +77,8 @@ describe.skipIf(serverUrl === null)('openPostgresStore', () => {
     const again = await openPostgresStore(url);
     expect(await again.users.list()).toHaveLength(1);
     await again.close();
+    // Each migration is recorded once, though four stores opened the database.
+    expect(await countAppliedMigrations(url)).toBe(migrationsInJournal());
   });
 
   it('answers ping while open and refuses it once closed', async () => {
