@@ -10,8 +10,8 @@ const require = createRequire(import.meta.url);
 const STORE_SUITES = [
   'test/schema/**/*.test.ts',
   'test/db/*.test.ts',
-  'test/auth/rotation-in-flight.test.ts',
-  'test/auth/key-ring.test.ts',
+  'test/auth/keys/key-rotation.test.ts',
+  'test/auth/keys/key-ring.test.ts',
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';

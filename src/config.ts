@@ -1,5 +1,5 @@
-import { isValidEmail, normaliseEmail } from './auth/email.js';
-import type { RateLimitRules } from './auth/types.js';
+import { isValidEmail, normaliseEmail } from './auth/accounts/email.js';
+import type { RateLimitRules } from './auth/deps.js';
 import { type DatabaseConfig, readDatabase } from './config/database.js';
 import {
   ConfigError,

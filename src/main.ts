@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createArgon2WorkerPool } from './auth/argon2-workers.js';
-import { openKeyRing } from './auth/open-key-ring.js';
-import { createArgon2PasswordHasher } from './auth/passwords.js';
+import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
+import { openKeyRing } from './auth/keys/open-key-ring.js';
+import { createArgon2PasswordHasher } from './auth/passwords/passwords.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';

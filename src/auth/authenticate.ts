@@ -1,10 +1,10 @@
 import type { AuthenticationFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { readBearerToken } from './bearer.js';
-import type { VerifiedToken } from './token-types.js';
-import type { AuthDeps, Viewer } from './types.js';
-import { type VerifiedTokenCache, verifyTokenWithCache } from './verified-token-cache.js';
-import { verifyToken } from './verify-token.js';
+import { readBearerToken } from './tokens/bearer.js';
+import type { VerifiedToken } from './tokens/token-types.js';
+import type { AuthDeps, Viewer } from './deps.js';
+import { type VerifiedTokenCache, verifyTokenWithCache } from './tokens/verified-token-cache.js';
+import { verifyToken } from './tokens/verify-token.js';
 
 /**
  * Authenticates a request from its `Authorization` header value: a verified access token

@@ -1,11 +1,11 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './check-rate-limits.js';
-import { checkPasswordPolicy, isPasswordOversized } from './passwords.js';
-import { recordEvent } from './record-event.js';
-import { findSessionFailure } from './session-state.js';
-import { createRandomId, issueTokenPair } from './token-pair.js';
-import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './types.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import { checkPasswordPolicy, isPasswordOversized } from './passwords/passwords.js';
+import { recordEvent } from './events/record-event.js';
+import { findSessionFailure } from './sessions/session-state.js';
+import { createRandomId, issueTokenPair } from './tokens/token-pair.js';
+import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './deps.js';
 
 export interface ChangePasswordInput {
   readonly currentPassword: string;

@@ -1,11 +1,11 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './check-rate-limits.js';
-import { isValidEmail, normaliseEmail } from './email.js';
-import { isPasswordOversized } from './passwords.js';
-import { recordEvent } from './record-event.js';
-import { startSession } from './start-session.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import { isValidEmail, normaliseEmail } from './accounts/email.js';
+import { isPasswordOversized } from './passwords/passwords.js';
+import { recordEvent } from './events/record-event.js';
+import { startSession } from './sessions/start-session.js';
+import type { AuthDeps, AuthGrant, ClientInfo } from './deps.js';
 
 export interface LogInInput {
   readonly email: string;

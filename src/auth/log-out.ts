@@ -1,5 +1,5 @@
-import { recordEvent } from './record-event.js';
-import type { AuthDeps, ClientInfo, Viewer } from './types.js';
+import { recordEvent } from './events/record-event.js';
+import type { AuthDeps, ClientInfo, Viewer } from './deps.js';
 
 export const LOGOUT_SCOPES = ['CURRENT', 'OTHERS', 'ALL'] as const;
 export type LogoutScope = (typeof LOGOUT_SCOPES)[number];

@@ -1,6 +1,6 @@
-import type { SessionRecord } from '../db/records.js';
-import { recordEvent } from './record-event.js';
-import type { AuthDeps, ClientInfo, Viewer } from './types.js';
+import type { SessionRecord } from './ports/records.js';
+import { recordEvent } from './events/record-event.js';
+import type { AuthDeps, ClientInfo, Viewer } from './deps.js';
 
 /** The viewer's live sessions, most recently used first. */
 export function listSessions(deps: AuthDeps, viewer: Viewer): Promise<SessionRecord[]> {

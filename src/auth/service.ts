@@ -1,8 +1,8 @@
-import type { SessionRecord, UserRecord } from '../db/records.js';
-import type { AuditEventFilter } from '../db/store.js';
+import type { SessionRecord, UserRecord } from './ports/records.js';
+import type { AuditEventFilter } from './ports/store.js';
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import type { Result } from '../result.js';
-import { type AuditEventPage, listAuditEvents } from './audit-log.js';
+import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
 import { type LogInInput, logIn } from './log-in.js';
@@ -10,9 +10,9 @@ import { type LogoutScope, logOut } from './log-out.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
 import { reissueTokens } from './reissue.js';
 import { type SignUpInput, signUp } from './sign-up.js';
-import type { VerifiedToken } from './token-types.js';
-import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './types.js';
-import { createVerifiedTokenCache } from './verified-token-cache.js';
+import type { VerifiedToken } from './tokens/token-types.js';
+import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './deps.js';
+import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../db/records.js';
+import type { Role } from './ports/records.js';
 import type { InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './check-rate-limits.js';
-import { isValidEmail, normaliseEmail } from './email.js';
-import { checkPasswordPolicy } from './passwords.js';
-import { recordEvent } from './record-event.js';
-import { startSession } from './start-session.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from './types.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import { isValidEmail, normaliseEmail } from './accounts/email.js';
+import { checkPasswordPolicy } from './passwords/passwords.js';
+import { recordEvent } from './events/record-event.js';
+import { startSession } from './sessions/start-session.js';
+import type { AuthDeps, AuthGrant, ClientInfo } from './deps.js';
 
 export interface SignUpInput {
   readonly email: string;

@@ -1,11 +1,11 @@
 import type { ParseArgsConfig } from 'node:util';
 import { parseArgs } from 'node:util';
-import { createAuditLogSink } from '../auth/audit-log.js';
+import { createAuditLogSink } from '../auth/events/audit-log.js';
 import type { OperatorDeps } from '../auth/operator-actions.js';
-import type { PasswordHasher } from '../auth/passwords.js';
+import type { PasswordHasher } from '../auth/passwords/passwords.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Store } from '../db/store.js';
+import type { Store } from '../auth/ports/store.js';
 
 /** Where a command reads and writes; the real process or a test. */
 export interface CliIo {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createArgon2PasswordHasher } from '../auth/passwords.js';
+import { createArgon2PasswordHasher } from '../auth/passwords/passwords.js';
 import { systemClock } from '../clock.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openStore } from '../db/open-store.js';

@@ -4,7 +4,7 @@ import {
   isSigningAlgorithm,
   SIGNING_ALGORITHMS,
   type SigningAlgorithm,
-} from '../auth/signing-keys.js';
+} from '../auth/keys/signing-keys.js';
 import { ConfigError, type Environment, readOptional } from './environment.js';
 
 /** Where signing keys come from, and which algorithm new keys use. */

@@ -1,5 +1,5 @@
 import { type AnyColumn, and, eq, gte, inArray, lt, type SQL } from 'drizzle-orm';
-import type { AuditEventFilter } from './store.js';
+import type { AuditEventFilter } from '../auth/ports/store.js';
 
 /** The audit table's columns a filter reads, in either dialect. */
 export interface AuditFilterColumns {

@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openPostgresStore } from './postgres/open.js';
 import { openSqliteStore } from './sqlite/open.js';
-import type { Store } from './store.js';
+import type { Store } from '../auth/ports/store.js';
 
 /**
  * Opens the store the configuration names and brings its schema up to date. `logger` hears of

@@ -1,5 +1,5 @@
 import { type Plugin, useReadinessCheck } from 'graphql-yoga';
-import type { Store } from '../db/store.js';
+import type { Store } from '../auth/ports/store.js';
 import type { Logger } from '../logger.js';
 
 // Liveness is yoga's own `GET /health` (200 while the process serves HTTP). Readiness is here.

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { KeyRing } from '../auth/key-ring.js';
+import type { KeyRing } from '../auth/keys/key-ring.js';
 import type { Logger } from '../logger.js';
 
 export const JWKS_PATH = '/.well-known/jwks.json';

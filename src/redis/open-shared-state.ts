@@ -1,13 +1,13 @@
-import { announceRevocations } from '../auth/announce-revocations.js';
-import { createMemoryRateLimitStore, type RateLimitStore } from '../auth/rate-limit.js';
-import type { RevocationChannel } from '../auth/revocation.js';
+import { announceRevocations } from '../auth/sessions/announce-revocations.js';
+import { createMemoryRateLimitStore, type RateLimitStore } from '../auth/limits/rate-limit.js';
+import type { RevocationChannel } from '../auth/ports/revocation-channel.js';
 import {
   createCachedSessionLiveness,
   readSessionLivenessFromStore,
   type SessionLiveness,
-} from '../auth/session-liveness.js';
+} from '../auth/sessions/session-liveness.js';
 import type { RedisConfig } from '../config.js';
-import type { Store } from '../db/store.js';
+import type { Store } from '../auth/ports/store.js';
 import type { Logger } from '../logger.js';
 import { closeRedisConnection, openRedisConnection, waitUntilReady } from './connection.js';
 import { createRedisRateLimitStore } from './rate-limit-store.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RevocationChannel, RevocationListener } from '../auth/revocation.js';
+import type { RevocationChannel, RevocationListener } from '../auth/ports/revocation-channel.js';
 import type { Logger } from '../logger.js';
 import { waitUntilReady } from './connection.js';
 import { encodeRevocationMessage } from './revocation-message.js';

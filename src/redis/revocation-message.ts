@@ -1,4 +1,4 @@
-import type { Revocation } from '../auth/revocation.js';
+import type { Revocation } from '../auth/ports/revocation-channel.js';
 
 /** What travels on the channel: the revocation and the instance that announced it. */
 export interface RevocationMessage {

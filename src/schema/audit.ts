@@ -1,5 +1,5 @@
-import type { AuditEventPage } from '../auth/audit-log.js';
-import { AUTH_EVENT_TYPES, type AuditEventRecord } from '../db/records.js';
+import type { AuditEventPage } from '../auth/events/audit-log.js';
+import { AUTH_EVENT_TYPES, type AuditEventRecord } from '../auth/ports/records.js';
 import { builder } from './builder.js';
 import { inputError, unwrap } from './errors.js';
 

@@ -1,6 +1,6 @@
 import type { AuthService } from '../auth/service.js';
-import type { VerifiedToken } from '../auth/token-types.js';
-import type { ClientInfo, Viewer } from '../auth/types.js';
+import type { VerifiedToken } from '../auth/tokens/token-types.js';
+import type { ClientInfo, Viewer } from '../auth/deps.js';
 
 /**
  * Per-request GraphQL context. Authentication is lazy: nothing about the bearer token is

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../db/records.js';
+import type { SessionRecord } from '../auth/ports/records.js';
 import { builder } from './builder.js';
 
 const Session = builder.objectRef<SessionRecord>('Session').implement({

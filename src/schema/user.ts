@@ -1,6 +1,6 @@
-import { canViewUser } from '../auth/user-access.js';
-import type { UserRecord } from '../db/records.js';
-import { ROLES } from '../db/records.js';
+import { canViewUser } from '../auth/accounts/user-access.js';
+import type { UserRecord } from '../auth/ports/records.js';
+import { ROLES } from '../auth/ports/records.js';
 import { requireViewer } from './auth-scopes.js';
 import { builder } from './builder.js';
 import { forbiddenError } from './errors.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { Revocation } from '../../src/auth/revocation.js';
+import type { Revocation } from '../../src/auth/ports/revocation-channel.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeRedisConnection } from '../../src/redis/connection.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SigningKeyRecord } from '../../src/db/records.js';
-import type { Store } from '../../src/db/store.js';
+import type { SigningKeyRecord } from '../../src/auth/ports/records.js';
+import type { Store } from '../../src/auth/ports/store.js';
 import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import { openTestStore, testStoreKind } from '../helpers/store.js';
 

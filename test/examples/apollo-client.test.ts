@@ -12,7 +12,7 @@ import {
   logIn,
   type TokenStore,
 } from '../../examples/apollo-client/src/index.js';
-import { CLOCK_TOLERANCE_SECONDS } from '../../src/auth/token-types.js';
+import { CLOCK_TOLERANCE_SECONDS } from '../../src/auth/tokens/token-types.js';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
 import { type Listening, listen } from '../helpers/listen.js';
 

@@ -1,9 +1,9 @@
-import { ignoreEvents } from '../../src/auth/events.js';
-import { openKeyRing } from '../../src/auth/open-key-ring.js';
-import { createArgon2PasswordHasher } from '../../src/auth/passwords.js';
-import { createMemoryRateLimitStore } from '../../src/auth/rate-limit.js';
-import { readSessionLivenessFromStore } from '../../src/auth/session-liveness.js';
-import type { AuthDeps } from '../../src/auth/types.js';
+import { ignoreEvents } from '../../src/auth/events/fan-out.js';
+import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
+import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
+import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
+import { readSessionLivenessFromStore } from '../../src/auth/sessions/session-liveness.js';
+import type { AuthDeps } from '../../src/auth/deps.js';
 import {
   type Config,
   type Environment,

@@ -2,7 +2,7 @@ import type {
   Revocation,
   RevocationChannel,
   RevocationListener,
-} from '../../src/auth/revocation.js';
+} from '../../src/auth/ports/revocation-channel.js';
 
 /** An in-process channel whose health the test sets, recording every publication. */
 export interface MemoryRevocationChannel extends RevocationChannel {

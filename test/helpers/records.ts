@@ -1,4 +1,4 @@
-import type { NewSession, NewUser } from '../../src/db/records.js';
+import type { NewSession, NewUser } from '../../src/auth/ports/records.js';
 
 // Records for tests that write to a store directly, below the auth functions.
 

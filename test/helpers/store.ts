@@ -2,7 +2,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { openPostgresStore } from '../../src/db/postgres/open.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
-import type { Store } from '../../src/db/store.js';
+import type { Store } from '../../src/auth/ports/store.js';
 import {
   quoteIdentifier,
   randomDatabaseName,

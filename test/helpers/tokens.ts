@@ -1,4 +1,4 @@
-import type { TokenSettings } from '../../src/auth/token-types.js';
+import type { TokenSettings } from '../../src/auth/tokens/token-types.js';
 
 /** Token settings for tests that sign and verify tokens without a whole app. */
 export const TOKEN_SETTINGS: TokenSettings = {

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retirementDelaySeconds, rotateSigningKeys } from '../../src/auth/key-rotation.js';
+import { retirementDelaySeconds, rotateSigningKeys } from '../../src/auth/keys/key-rotation.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;

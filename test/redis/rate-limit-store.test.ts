@@ -8,7 +8,7 @@ import {
   type RateLimitDecision,
   type RateLimitRule,
   type RateLimitStore,
-} from '../../src/auth/rate-limit.js';
+} from '../../src/auth/limits/rate-limit.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeRedisConnection, openRedisConnection } from '../../src/redis/connection.js';
 import { createRedisRateLimitStore } from '../../src/redis/rate-limit-store.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import type { Revocation } from '../../src/auth/revocation.js';
+import type { Revocation } from '../../src/auth/ports/revocation-channel.js';
 import { closeRedisConnection, openRedisConnection } from '../../src/redis/connection.js';
 import { createRevocationAnnouncer } from '../../src/redis/revocation-announcer.js';
 import { createRecordingLogger } from '../helpers/recording-logger.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Revocation, RevocationChannel } from '../../src/auth/revocation.js';
+import type { Revocation, RevocationChannel } from '../../src/auth/ports/revocation-channel.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import { closeRedisConnection } from '../../src/redis/connection.js';
 import { createRedisRevocationChannel } from '../../src/redis/revocation-channel.js';

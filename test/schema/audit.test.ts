@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { purgeAuditEvents } from '../../src/auth/audit-log.js';
+import { purgeAuditEvents } from '../../src/auth/events/audit-log.js';
 import { createTestApp, firstError, PASSWORD, type TestApp } from '../helpers/app.js';
 import { dumpPostgresTestStore, testStoreKind } from '../helpers/store.js';
 

@@ -10,7 +10,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SigningKey } from '../../src/auth/signing-keys.js';
+import type { SigningKey } from '../../src/auth/keys/signing-keys.js';
 import { createTestApp, firstError, type TestApp, type TokenPairResponse } from '../helpers/app.js';
 
 // Every token here is built in the test with jose (or by hand where jose refuses to build it),

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signAccessToken } from '../../src/auth/sign-token.js';
+import { signAccessToken } from '../../src/auth/tokens/sign-token.js';
 import { createTestApp, decodeJwtPart, firstError, type TestApp } from '../helpers/app.js';
 
 describe('me', () => {

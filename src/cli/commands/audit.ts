@@ -1,6 +1,6 @@
-import { AUDIT_PAGE_SIZE_MAX, listAuditEvents } from '../../auth/audit-log.js';
+import { AUDIT_PAGE_SIZE_MAX, listAuditEvents } from '../../auth/events/audit-log.js';
 import { findUserByEmailOrId } from '../../auth/operator-actions.js';
-import { AUTH_EVENT_TYPES, type AuditEventRecord } from '../../db/records.js';
+import { AUTH_EVENT_TYPES, type AuditEventRecord } from '../../auth/ports/records.js';
 import { type CliCommand, EXIT, parseCommandArgs, parseNameList, UsageError } from '../command.js';
 
 const tailAudit: CliCommand = {

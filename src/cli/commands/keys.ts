@@ -1,4 +1,4 @@
-import { listSigningKeys, rotateSigningKeys } from '../../auth/key-rotation.js';
+import { listSigningKeys, rotateSigningKeys } from '../../auth/keys/key-rotation.js';
 import { type CliCommand, type CliContext, EXIT, parseCommandArgs } from '../command.js';
 
 // Running servers pick a rotation up by themselves: within a minute, or at once when they meet

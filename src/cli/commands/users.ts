@@ -4,7 +4,7 @@ import {
   findUserByEmailOrId,
   replaceUserRoles,
 } from '../../auth/operator-actions.js';
-import { ROLES, type Role } from '../../db/records.js';
+import { ROLES, type Role } from '../../auth/ports/records.js';
 import { AUTH_ERRORS } from '../../errors.js';
 import {
   type CliCommand,

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import type { Store } from '../store.js';
+import type { Store } from '../../auth/ports/store.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { createPostgresSessionStore } from './sessions.js';
 import { createPostgresSigningKeyStore } from './signing-keys.js';

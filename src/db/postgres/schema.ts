@@ -15,7 +15,7 @@ import type {
   SessionRevocationReason,
   SigningKeyStatus,
   StoredJwk,
-} from '../records.js';
+} from '../../auth/ports/records.js';
 
 // The PostgreSQL twin of ../sqlite/schema.ts: the same tables, columns and constraints, so both
 // stores return the same records. Times are integer milliseconds since the Unix epoch (bigint,

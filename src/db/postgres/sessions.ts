@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { SessionStore } from '../store.js';
+import type { SessionStore } from '../../auth/ports/store.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { sessions } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { SigningKeyStore } from '../store.js';
+import type { SigningKeyStore } from '../../auth/ports/store.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { signingKeys } from './schema.js';
 

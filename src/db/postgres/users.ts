@@ -1,6 +1,6 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { UserStore } from '../store.js';
+import type { UserStore } from '../../auth/ports/store.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { sessions, users } from './schema.js';
 import { isLiveAt } from './sessions.js';

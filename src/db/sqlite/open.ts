@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Store } from '../store.js';
+import type { Store } from '../../auth/ports/store.js';
 import { createSqliteAuditEventStore } from './audit-events.js';
 import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteSigningKeyStore } from './signing-keys.js';

@@ -6,7 +6,7 @@ import type {
   SessionRevocationReason,
   SigningKeyStatus,
   StoredJwk,
-} from '../records.js';
+} from '../../auth/ports/records.js';
 
 // Times are integer milliseconds since the Unix epoch: exact, sortable and dialect-neutral.
 

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SessionRecord } from '../records.js';
-import type { SessionStore } from '../store.js';
+import type { SessionRecord } from '../../auth/ports/records.js';
+import type { SessionStore } from '../../auth/ports/store.js';
 import { sessions } from './schema.js';
 
 /** Neither revoked nor past either expiry at `now`. */

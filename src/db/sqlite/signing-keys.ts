@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SigningKeyStore } from '../store.js';
+import type { SigningKeyStore } from '../../auth/ports/store.js';
 import { signingKeys } from './schema.js';
 
 export function createSqliteSigningKeyStore(db: BetterSQLite3Database): SigningKeyStore {

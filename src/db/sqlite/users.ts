@@ -1,7 +1,7 @@
 import { and, asc, eq, ne, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { UserRecord } from '../records.js';
-import type { UserStore } from '../store.js';
+import type { UserRecord } from '../../auth/ports/records.js';
+import type { UserStore } from '../../auth/ports/store.js';
 import { sessions, users } from './schema.js';
 import { isLiveAt } from './sessions.js';
 

@@ -1,0 +1,62 @@
+import { SignJWT } from 'jose';
+import type { Role } from '../ports/records.js';
+import type { KeyRing } from '../keys/key-ring.js';
+import {
+  TOKEN_PROFILES,
+  type TokenClaims,
+  type TokenSettings,
+  type TokenType,
+} from './token-types.js';
+
+/**
+ * Signs an access token (RFC 9068 profile, `typ: at+jwt`) carrying the user's roles, both as
+ * `roles` and as the space-separated `scope` gateways read (`@requiresScopes`).
+ */
+export function signAccessToken(
+  keys: KeyRing,
+  settings: TokenSettings,
+  claims: TokenClaims & { readonly roles: readonly Role[] },
+): Promise<string> {
+  return signToken(keys, settings, 'access', claims, {
+    roles: [...claims.roles],
+    scope: scopeOfRoles(claims.roles),
+  });
+}
+
+/**
+ * Signs a refresh token. With the same claims and an Ed25519 key it yields the same token again
+ * (deterministic signatures), so a duplicate reissue gets the very same refresh token; with
+ * ES256 it gets an equivalent one (same claims and `jti`, another signature).
+ */
+export function signRefreshToken(
+  keys: KeyRing,
+  settings: TokenSettings,
+  claims: TokenClaims,
+): Promise<string> {
+  return signToken(keys, settings, 'refresh', claims, {});
+}
+
+/** The OAuth `scope` of an access token: its roles, space-separated (RFC 9068 §2.2.3). */
+export function scopeOfRoles(roles: readonly Role[]): string {
+  return roles.join(' ');
+}
+
+async function signToken(
+  keys: KeyRing,
+  settings: TokenSettings,
+  type: TokenType,
+  claims: TokenClaims,
+  extra: Record<string, unknown>,
+): Promise<string> {
+  const profile = TOKEN_PROFILES[type];
+  const key = await keys.signingKey();
+  return new SignJWT({ type: profile.type, sid: claims.sessionId, ...extra })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: profile.typ })
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setSubject(claims.userId)
+    .setJti(claims.tokenId)
+    .setIssuedAt(claims.issuedAt)
+    .setExpirationTime(claims.expiresAt)
+    .sign(key.privateKey);
+}

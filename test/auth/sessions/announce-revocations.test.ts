@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { announceRevocations } from '../../../src/auth/sessions/announce-revocations.js';
+import { openSqliteStore } from '../../../src/db/sqlite/open.js';
+import type { Store } from '../../../src/auth/ports/store.js';
+import {
+  createMemoryRevocationChannel,
+  type MemoryRevocationChannel,
+} from '../../helpers/memory-revocation-channel.js';
+import { HOUR, newSession, newUser, T0 } from '../../helpers/records.js';
+
+let inner: Store;
+let store: Store;
+let channel: MemoryRevocationChannel;
+
+async function insertUser(id: string): Promise<void> {
+  await inner.users.insert(newUser(id, { passwordHash: 'old-hash' }));
+}
+
+async function insertSession(id: string, userId: string): Promise<void> {
+  await inner.sessions.insert(
+    newSession(id, userId, { idleExpiresAt: T0 + HOUR, expiresAt: T0 + 2 * HOUR }),
+  );
+}
+
+beforeEach(async () => {
+  inner = openSqliteStore(':memory:');
+  channel = createMemoryRevocationChannel();
+  store = announceRevocations(inner, channel);
+  await insertUser('u1');
+  await insertUser('u2');
+  for (const id of ['s1', 's2', 's3']) await insertSession(id, 'u1');
+  await insertSession('t1', 'u2');
+});
+afterEach(() => store.close());
+
+describe('announceRevocations', () => {
+  it('announces a session it revoked, after the write', async () => {
+    let readWhenHeard: Promise<number | null | undefined> | undefined;
+    channel.subscribe({
+      revoked() {
+        readWhenHeard = inner.sessions.findById('s1').then((session) => session?.revokedAt);
+      },
+      reset() {},
+    });
+    expect(await store.sessions.revoke('s1', 'logout', T0)).toBe(true);
+    expect(channel.published).toEqual([{ kind: 'session', sessionId: 's1' }]);
+    // A listener that re-reads the store on hearing it finds the session revoked.
+    expect(await readWhenHeard).toBe(T0);
+  });
+
+  it('announces nothing when nothing was revoked', async () => {
+    await store.sessions.revoke('s1', 'logout', T0);
+    channel.published.length = 0;
+    expect(await store.sessions.revoke('s1', 'logout', T0)).toBe(false);
+    expect(await store.sessions.revoke('missing', 'logout', T0)).toBe(false);
+    // Another user's session, named with the wrong owner: not revoked, not announced.
+    expect(await store.sessions.revoke('t1', 'revoked_by_user', T0, 'u1')).toBe(false);
+    expect(await store.sessions.revokeAllForUser('nobody', 'revoked_by_admin', T0)).toBe(0);
+    expect(channel.published).toEqual([]);
+  });
+
+  it('announces a user-wide revocation with the spared session', async () => {
+    expect(await store.sessions.revokeAllForUser('u1', 'logout', T0, 's2')).toBe(2);
+    expect(await store.sessions.revokeAllForUser('u2', 'revoked_by_admin', T0)).toBe(1);
+    expect(channel.published).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: 's2' },
+      { kind: 'user', userId: 'u2', exceptSessionId: null },
+    ]);
+  });
+
+  it('announces the sessions a password change revoked, sparing the kept one', async () => {
+    const result = await store.users.changePassword({
+      userId: 'u1',
+      expectedPasswordHash: 'old-hash',
+      passwordHash: 'new-hash',
+      keepSessionId: 's3',
+      nextRefreshJti: 'next',
+      now: T0,
+    });
+    expect(result?.revokedSessions).toBe(2);
+    expect(channel.published).toEqual([{ kind: 'user', userId: 'u1', exceptSessionId: 's3' }]);
+  });
+
+  it('announces nothing for a password change that revoked nothing or failed', async () => {
+    const change = {
+      userId: 'u2',
+      expectedPasswordHash: 'old-hash',
+      passwordHash: 'new-hash',
+      keepSessionId: 't1',
+      nextRefreshJti: 'next',
+      now: T0,
+    };
+    expect((await store.users.changePassword(change))?.revokedSessions).toBe(0);
+    expect(await store.users.changePassword(change)).toBeNull(); // the hash changed meanwhile
+    expect(channel.published).toEqual([]);
+  });
+
+  it('passes everything else through to the same store', async () => {
+    expect((await store.users.findByEmail('u1@example.com'))?.id).toBe('u1');
+    expect((await store.sessions.listLiveForUser('u1', T0)).map((s) => s.id).sort()).toEqual([
+      's1',
+      's2',
+      's3',
+    ]);
+    const rotated = await store.sessions.rotateRefreshToken({
+      sessionId: 's1',
+      userId: 'u1',
+      presentedJti: 's1-jti',
+      nextJti: 'j2',
+      now: T0 + 1,
+      idleTimeout: HOUR,
+    });
+    expect(rotated?.currentRefreshJti).toBe('j2');
+    expect(store.signingKeys).toBe(inner.signingKeys);
+    expect(store.auditEvents).toBe(inner.auditEvents);
+    await store.ping();
+    expect(channel.published).toEqual([]);
+  });
+});
