@@ -1,5 +1,7 @@
 import { isValidEmail, normaliseEmail } from './auth/accounts/email.js';
-import type { RateLimitRules } from './auth/deps.js';
+import { SuppliedKeysError } from './auth/keys/supplied-keys.js';
+import type { RateLimitRules } from './auth/limits/rate-limit-rules.js';
+import type { TokenLifetimes } from './auth/tokens/token-types.js';
 import { type DatabaseConfig, readDatabase } from './config/database.js';
 import {
   ConfigError,
@@ -20,6 +22,7 @@ import { type RedisConfig, readRedis } from './config/redis.js';
 import { readSigningKeys, type SigningKeysConfig } from './config/signing-keys.js';
 import type { LogLevel } from './logger.js';
 
+export type { TokenLifetimes } from './auth/tokens/token-types.js';
 // The configuration is one module: this file assembles it, the files in config/ read its parts.
 // Nothing else reads the environment.
 export type { DatabaseConfig } from './config/database.js';
@@ -29,12 +32,12 @@ export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { RedisConfig } from './config/redis.js';
 export type { SigningKeysConfig } from './config/signing-keys.js';
 
-/** Token and session lifetimes, all in whole seconds. */
-export interface TokenLifetimes {
-  readonly accessTokenTtl: number;
-  readonly refreshTokenTtl: number;
-  readonly sessionMaxAge: number;
-  readonly refreshReuseInterval: number;
+/**
+ * True for an error whose message is written for the operator and names the variable at
+ * fault: a bad setting, or supplied signing keys that cannot be used. Start-up prints it alone.
+ */
+export function isConfigurationError(error: unknown): error is ConfigError | SuppliedKeysError {
+  return error instanceof ConfigError || error instanceof SuppliedKeysError;
 }
 
 export interface Config {

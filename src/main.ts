@@ -1,9 +1,9 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
 import { openKeyRing } from './auth/keys/open-key-ring.js';
+import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
 import { createArgon2PasswordHasher } from './auth/passwords/passwords.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { isConfigurationError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (isConfigurationError(error)) {
     process.stderr.write(`${error.message}\n`);
   } else {
     createJsonLogger(writeLine).error('start-up failed', error);

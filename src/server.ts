@@ -1,10 +1,15 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { createAuditLogSink } from './auth/events/audit-log.js';
-import { type AuthEventSink, fanOutEvents } from './auth/events/fan-out.js';
-import { createMemoryRateLimitStore, type RateLimitStore } from './auth/limits/rate-limit.js';
-import { createAuthService } from './auth/service.js';
-import { readSessionLivenessFromStore, type SessionLiveness } from './auth/sessions/session-liveness.js';
 import type { AuthDeps } from './auth/deps.js';
+import { createAuditLogSink } from './auth/events/audit-log.js';
+import { fanOutEvents } from './auth/events/fan-out.js';
+import { createMemoryRateLimitStore } from './auth/limits/rate-limit.js';
+import type { AuthEventSink } from './auth/ports/event-sink.js';
+import type { RateLimitStore } from './auth/ports/rate-limit-store.js';
+import { createAuthService } from './auth/service.js';
+import {
+  readSessionLivenessFromStore,
+  type SessionLiveness,
+} from './auth/sessions/session-liveness.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';

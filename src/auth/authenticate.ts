@@ -1,8 +1,9 @@
 import type { AuthenticationFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import type { AuthDeps } from './deps.js';
+import type { Viewer } from './sessions/viewer.js';
 import { readBearerToken } from './tokens/bearer.js';
 import type { VerifiedToken } from './tokens/token-types.js';
-import type { AuthDeps, Viewer } from './deps.js';
 import { type VerifiedTokenCache, verifyTokenWithCache } from './tokens/verified-token-cache.js';
 import { verifyToken } from './tokens/verify-token.js';
 

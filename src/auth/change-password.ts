@@ -1,11 +1,14 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
+import { recordEvent } from './events/record-event.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
 import { checkPasswordPolicy, isPasswordOversized } from './passwords/passwords.js';
-import { recordEvent } from './events/record-event.js';
+import type { AuthGrant } from './sessions/grant.js';
 import { findSessionFailure } from './sessions/session-state.js';
+import type { Viewer } from './sessions/viewer.js';
 import { createRandomId, issueTokenPair } from './tokens/token-pair.js';
-import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './deps.js';
 
 export interface ChangePasswordInput {
   readonly currentPassword: string;

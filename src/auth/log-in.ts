@@ -1,11 +1,13 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './limits/check-rate-limits.js';
 import { isValidEmail, normaliseEmail } from './accounts/email.js';
-import { isPasswordOversized } from './passwords/passwords.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import { isPasswordOversized } from './passwords/passwords.js';
+import type { AuthGrant } from './sessions/grant.js';
 import { startSession } from './sessions/start-session.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from './deps.js';
 
 export interface LogInInput {
   readonly email: string;

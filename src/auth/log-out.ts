@@ -1,5 +1,7 @@
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
-import type { AuthDeps, ClientInfo, Viewer } from './deps.js';
+import type { Viewer } from './sessions/viewer.js';
 
 export const LOGOUT_SCOPES = ['CURRENT', 'OTHERS', 'ALL'] as const;
 export type LogoutScope = (typeof LOGOUT_SCOPES)[number];

@@ -1,6 +1,8 @@
-import type { SessionRecord } from './ports/records.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
-import type { AuthDeps, ClientInfo, Viewer } from './deps.js';
+import type { SessionRecord } from './ports/records.js';
+import type { Viewer } from './sessions/viewer.js';
 
 /** The viewer's live sessions, most recently used first. */
 export function listSessions(deps: AuthDeps, viewer: Viewer): Promise<SessionRecord[]> {

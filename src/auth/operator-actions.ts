@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Role, UserRecord } from './ports/records.js';
 import type { InputFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import { isValidEmail, normaliseEmail } from './accounts/email.js';
-import { checkPasswordPolicy } from './passwords/passwords.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
-import type { AuthDeps, ClientInfo } from './deps.js';
+import { checkPasswordPolicy } from './passwords/passwords.js';
+import type { Role, UserRecord } from './ports/records.js';
 
 // What an operator does from the command line, outside any session. Each action validates its
 // input before writing, writes in one store statement, and leaves an audit event whose detail

@@ -1,12 +1,14 @@
-import type { SessionRecord } from './ports/records.js';
 import type { AuthenticationFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './limits/check-rate-limits.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import type { SessionRecord } from './ports/records.js';
+import type { AuthGrant } from './sessions/grant.js';
 import { findSessionFailure } from './sessions/session-state.js';
 import { createRandomId, issueTokenPair } from './tokens/token-pair.js';
 import type { VerifiedToken } from './tokens/token-types.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from './deps.js';
 
 /**
  * Rotates a verified refresh token: returns a new pair for the same session and retires the

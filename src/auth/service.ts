@@ -1,17 +1,20 @@
-import type { SessionRecord, UserRecord } from './ports/records.js';
-import type { AuditEventFilter } from './ports/store.js';
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import type { Result } from '../result.js';
-import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
+import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
 import { type LogInInput, logIn } from './log-in.js';
 import { type LogoutScope, logOut } from './log-out.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
+import type { SessionRecord, UserRecord } from './ports/records.js';
+import type { AuditEventFilter } from './ports/store.js';
 import { reissueTokens } from './reissue.js';
+import type { AuthGrant } from './sessions/grant.js';
+import type { Viewer } from './sessions/viewer.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
-import type { AuthDeps, AuthGrant, ClientInfo, Viewer } from './deps.js';
 import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */

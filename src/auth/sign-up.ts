@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from './ports/records.js';
 import type { InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
-import { checkRateLimits } from './limits/check-rate-limits.js';
 import { isValidEmail, normaliseEmail } from './accounts/email.js';
-import { checkPasswordPolicy } from './passwords/passwords.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
 import { recordEvent } from './events/record-event.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import { checkPasswordPolicy } from './passwords/passwords.js';
+import type { Role } from './ports/records.js';
+import type { AuthGrant } from './sessions/grant.js';
 import { startSession } from './sessions/start-session.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from './deps.js';
 
 export interface SignUpInput {
   readonly email: string;

@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { createAuditLogSink } from '../auth/events/audit-log.js';
 import type { OperatorDeps } from '../auth/operator-actions.js';
 import type { PasswordHasher } from '../auth/passwords/passwords.js';
+import type { Store } from '../auth/ports/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Store } from '../auth/ports/store.js';
 
 /** Where a command reads and writes; the real process or a test. */
 export interface CliIo {

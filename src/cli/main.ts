@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createArgon2PasswordHasher } from '../auth/passwords/passwords.js';
 import { systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { isConfigurationError, loadConfig } from '../config.js';
 import { openStore } from '../db/open-store.js';
 import { createJsonLogger } from '../logger.js';
 import { openAnnouncingStore } from '../redis/open-shared-state.js';
@@ -42,7 +42,7 @@ runCli(process.argv.slice(2), {
   },
   (error: unknown) => {
     process.stderr.write(
-      error instanceof ConfigError ? `${error.message}\n` : `${(error as Error).stack ?? error}\n`,
+      isConfigurationError(error) ? `${error.message}\n` : `${(error as Error).stack ?? error}\n`,
     );
     process.exitCode = 1;
   },

@@ -1,7 +1,7 @@
 import type { PasswordHasher } from '../auth/passwords/passwords.js';
+import type { Store } from '../auth/ports/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Store } from '../auth/ports/store.js';
 import { type CliAction, type CliCommand, type CliIo, EXIT, UsageError } from './command.js';
 
 export interface CliDeps {

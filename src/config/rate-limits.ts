@@ -1,5 +1,5 @@
-import type { RateLimitRule } from '../auth/limits/rate-limit.js';
-import type { RateLimitRules } from '../auth/deps.js';
+import type { RateLimitRules } from '../auth/limits/rate-limit-rules.js';
+import type { RateLimitRule } from '../auth/ports/rate-limit-store.js';
 import { parseDurationSeconds } from '../duration.js';
 import { ConfigError, type Environment, readOptional } from './environment.js';
 

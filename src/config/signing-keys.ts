@@ -1,22 +1,14 @@
 import { readFileSync } from 'node:fs';
+import type { KeySourceSettings } from '../auth/keys/key-sources.js';
 import {
   DEFAULT_SIGNING_ALGORITHM,
   isSigningAlgorithm,
   SIGNING_ALGORITHMS,
-  type SigningAlgorithm,
 } from '../auth/keys/signing-keys.js';
 import { ConfigError, type Environment, readOptional } from './environment.js';
 
-/** Where signing keys come from, and which algorithm new keys use. */
-export interface SigningKeysConfig {
-  /** `AUTH_SIGNING_ALGORITHM`: the algorithm of keys generated from now on. */
-  readonly algorithm: SigningAlgorithm;
-  /**
-   * Keys supplied by the operator (a JWK Set with private keys) instead of the store, with the
-   * variable they came from; null when the store holds the keys.
-   */
-  readonly supplied: { readonly variable: string; readonly json: string } | null;
-}
+/** Where signing keys come from (`AUTH_SIGNING_KEYS(_FILE)`), and `AUTH_SIGNING_ALGORITHM`. */
+export type SigningKeysConfig = KeySourceSettings;
 
 export function readSigningKeys(env: Environment): SigningKeysConfig {
   const rawAlgorithm = readOptional(env, 'AUTH_SIGNING_ALGORITHM') ?? DEFAULT_SIGNING_ALGORITHM;

@@ -1,8 +1,8 @@
+import type { Store } from '../auth/ports/store.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { openPostgresStore } from './postgres/open.js';
 import { openSqliteStore } from './sqlite/open.js';
-import type { Store } from '../auth/ports/store.js';
 
 /**
  * Opens the store the configuration names and brings its schema up to date. `logger` hears of

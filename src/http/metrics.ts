@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { AuthEventSink } from '../auth/events/fan-out.js';
+import type { AuthEventSink } from '../auth/ports/event-sink.js';
 import type { MetricsConfig } from '../config.js';
 
 /** The auth counters next to yoga's GraphQL metrics, in a registry owned by one server. */

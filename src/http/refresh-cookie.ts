@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { AuthService } from '../auth/service.js';
-import type { AuthGrant, TokenPair } from '../auth/deps.js';
+import type { AuthGrant } from '../auth/sessions/grant.js';
+import type { TokenPair } from '../auth/tokens/token-pair.js';
 import type { Clock } from '../clock.js';
 import type { Result } from '../result.js';
 import type { GraphQLContext } from '../schema/context.js';

@@ -1,6 +1,6 @@
 import { purgeAuditEvents } from '../auth/events/audit-log.js';
-import type { Clock } from '../clock.js';
 import type { AuditEventStore } from '../auth/ports/store.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;

@@ -1,13 +1,14 @@
-import { announceRevocations } from '../auth/sessions/announce-revocations.js';
-import { createMemoryRateLimitStore, type RateLimitStore } from '../auth/limits/rate-limit.js';
+import { createMemoryRateLimitStore } from '../auth/limits/rate-limit.js';
+import type { RateLimitStore } from '../auth/ports/rate-limit-store.js';
 import type { RevocationChannel } from '../auth/ports/revocation-channel.js';
+import type { Store } from '../auth/ports/store.js';
+import { announceRevocations } from '../auth/sessions/announce-revocations.js';
 import {
   createCachedSessionLiveness,
   readSessionLivenessFromStore,
   type SessionLiveness,
 } from '../auth/sessions/session-liveness.js';
 import type { RedisConfig } from '../config.js';
-import type { Store } from '../auth/ports/store.js';
 import type { Logger } from '../logger.js';
 import { closeRedisConnection, openRedisConnection, waitUntilReady } from './connection.js';
 import { createRedisRateLimitStore } from './rate-limit-store.js';

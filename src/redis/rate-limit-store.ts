@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RateLimitDecision, RateLimitStore } from '../auth/limits/rate-limit.js';
+import type { RateLimitDecision, RateLimitStore } from '../auth/ports/rate-limit-store.js';
 import type { Logger } from '../logger.js';
 
 /*

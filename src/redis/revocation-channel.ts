@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { Revocation, RevocationChannel, RevocationListener } from '../auth/ports/revocation-channel.js';
+import type {
+  Revocation,
+  RevocationChannel,
+  RevocationListener,
+} from '../auth/ports/revocation-channel.js';
 import type { Logger } from '../logger.js';
 import { decodeRevocationMessage, encodeRevocationMessage } from './revocation-message.js';
 

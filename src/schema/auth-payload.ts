@@ -1,4 +1,4 @@
-import type { AuthGrant } from '../auth/deps.js';
+import type { AuthGrant } from '../auth/sessions/grant.js';
 import { builder } from './builder.js';
 import { User } from './user.js';
 

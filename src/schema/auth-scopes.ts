@@ -1,6 +1,6 @@
 import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
-import type { Viewer } from '../auth/deps.js';
 import type { Role } from '../auth/ports/records.js';
+import type { Viewer } from '../auth/sessions/viewer.js';
 import type { GraphQLContext } from './context.js';
 import { authenticationError, forbiddenError } from './errors.js';
 

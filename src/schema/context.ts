@@ -1,6 +1,7 @@
+import type { ClientInfo } from '../auth/client/client-info.js';
 import type { AuthService } from '../auth/service.js';
+import type { Viewer } from '../auth/sessions/viewer.js';
 import type { VerifiedToken } from '../auth/tokens/token-types.js';
-import type { ClientInfo, Viewer } from '../auth/deps.js';
 
 /**
  * Per-request GraphQL context. Authentication is lazy: nothing about the bearer token is

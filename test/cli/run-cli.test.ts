@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
 import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
+import type { Store } from '../../src/auth/ports/store.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
-import type { Store } from '../../src/auth/ports/store.js';
 import { createTestClock } from '../helpers/clock.js';
 
 // The command line in process, against a database file, as an operator would use it.

@@ -1,9 +1,9 @@
+import type { AuthDeps } from '../../src/auth/deps.js';
 import { ignoreEvents } from '../../src/auth/events/fan-out.js';
 import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
-import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
 import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
+import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
 import { readSessionLivenessFromStore } from '../../src/auth/sessions/session-liveness.js';
-import type { AuthDeps } from '../../src/auth/deps.js';
 import {
   type Config,
   type Environment,

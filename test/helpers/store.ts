@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { Store } from '../../src/auth/ports/store.js';
 import { openPostgresStore } from '../../src/db/postgres/open.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
-import type { Store } from '../../src/auth/ports/store.js';
 import {
   quoteIdentifier,
   randomDatabaseName,

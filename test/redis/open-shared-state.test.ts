@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Revocation } from '../../src/auth/ports/revocation-channel.js';
+import type { Store } from '../../src/auth/ports/store.js';
 import type { RedisConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
-import type { Store } from '../../src/auth/ports/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeRedisConnection } from '../../src/redis/connection.js';
 import {

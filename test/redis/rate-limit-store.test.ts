@@ -2,13 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import {
-  createMemoryRateLimitStore,
-  decide,
-  type RateLimitDecision,
-  type RateLimitRule,
-  type RateLimitStore,
-} from '../../src/auth/limits/rate-limit.js';
+import { createMemoryRateLimitStore, decide } from '../../src/auth/limits/rate-limit.js';
+import type {
+  RateLimitDecision,
+  RateLimitRule,
+  RateLimitStore,
+} from '../../src/auth/ports/rate-limit-store.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeRedisConnection, openRedisConnection } from '../../src/redis/connection.js';
 import { createRedisRateLimitStore } from '../../src/redis/rate-limit-store.js';

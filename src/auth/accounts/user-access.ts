@@ -1,4 +1,4 @@
-import type { Viewer } from '../deps.js';
+import type { Viewer } from '../sessions/viewer.js';
 
 /**
  * Whom a caller may see, the rule `me` and `users` already follow: themselves with any access

@@ -1,9 +1,9 @@
 import type { Clock } from '../../clock.js';
-import type { AuditEventRecord } from '../ports/records.js';
-import type { AuditEventFilter, AuditEventStore } from '../ports/store.js';
 import type { InputFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
-import type { AuthEventSink } from './fan-out.js';
+import type { AuthEventSink } from '../ports/event-sink.js';
+import type { AuditEventRecord } from '../ports/records.js';
+import type { AuditEventFilter, AuditEventStore } from '../ports/store.js';
 
 export const AUDIT_PAGE_SIZE_MAX = 100;
 

@@ -1,6 +1,8 @@
-import type { AuthEventInput, EventDelivery } from './fan-out.js';
-import type { AuthDeps, ClientInfo } from '../deps.js';
+import type { ClientInfo } from '../client/client-info.js';
 import { clampUserAgent } from '../client/user-agent.js';
+import type { AuthDeps } from '../deps.js';
+import type { EventDelivery } from '../ports/event-sink.js';
+import type { AuthEventInput } from './fan-out.js';
 
 /** Records an auth event stamped with the clock and the client it came from. */
 export function recordEvent(

@@ -1,17 +1,17 @@
 import type { Clock } from '../../clock.js';
-import type { Config, TokenLifetimes } from '../../config.js';
+import { failure, type Result, success } from '../../result.js';
 import type { SigningKeyStatus } from '../ports/records.js';
 import type { Store } from '../ports/store.js';
-import { failure, type Result, success } from '../../result.js';
+import { CLOCK_TOLERANCE_SECONDS, type TokenLifetimes } from '../tokens/token-types.js';
 import { DEFAULT_REFRESH_INTERVAL_SECONDS } from './key-ring.js';
+import type { KeyRingSettings } from './key-sources.js';
 import { createSigningKey } from './signing-keys.js';
-import { CLOCK_TOLERANCE_SECONDS } from '../tokens/token-types.js';
 
 /** What the key commands need: the store, the clock and the configuration. */
 export interface KeyCommandDeps {
   readonly store: Store;
   readonly clock: Clock;
-  readonly config: Config;
+  readonly config: KeyRingSettings;
 }
 
 /**

@@ -1,9 +1,26 @@
 import type { Clock } from '../../clock.js';
-import type { SigningKeysConfig } from '../../config.js';
 import type { SigningKeyRecord } from '../ports/records.js';
 import type { SigningKeyStore } from '../ports/store.js';
+import type { TokenLifetimes } from '../tokens/token-types.js';
 import { createSigningKey, type SigningAlgorithm } from './signing-keys.js';
 import { parseSuppliedKeys } from './supplied-keys.js';
+
+/** Where signing keys come from, and which algorithm new keys use. */
+export interface KeySourceSettings {
+  /** The algorithm of keys generated from now on. */
+  readonly algorithm: SigningAlgorithm;
+  /**
+   * Keys supplied by the operator (a JWK Set with private keys) instead of the store, with the
+   * variable they came from; null when the store holds the keys.
+   */
+  readonly supplied: { readonly variable: string; readonly json: string } | null;
+}
+
+/** What opening a key ring and rotating its keys depend on. */
+export interface KeyRingSettings {
+  readonly signingKeys: KeySourceSettings;
+  readonly lifetimes: TokenLifetimes;
+}
 
 /** Where a key ring reads its keys from. */
 export interface KeySource {
@@ -48,7 +65,7 @@ export async function createSuppliedKeySource(
 
 /** The source the configuration asks for: supplied keys when given, the store otherwise. */
 export function selectKeySource(
-  config: SigningKeysConfig,
+  config: KeySourceSettings,
   store: SigningKeyStore,
   clock: Clock,
 ): Promise<KeySource> {

@@ -1,9 +1,8 @@
 import type { Clock } from '../../clock.js';
-import type { Config } from '../../config.js';
 import type { SigningKeyStore } from '../ports/store.js';
 import { type KeyRing, type KeyRingOptions, loadKeyRing } from './key-ring.js';
 import { retirementDelaySeconds } from './key-rotation.js';
-import { selectKeySource } from './key-sources.js';
+import { type KeyRingSettings, selectKeySource } from './key-sources.js';
 
 /**
  * The key ring the configuration describes: supplied keys or the store's (generating the first
@@ -12,7 +11,7 @@ import { selectKeySource } from './key-sources.js';
  * @throws SuppliedKeysError when supplied keys cannot be used.
  */
 export async function openKeyRing(
-  config: Config,
+  config: KeyRingSettings,
   store: SigningKeyStore,
   clock: Clock,
   options: Omit<KeyRingOptions, 'retireAfterSeconds'> = {},

@@ -1,5 +1,4 @@
 import { CompactSign, compactVerify } from 'jose';
-import { ConfigError } from '../../config.js';
 import type { SigningKeyRecord } from '../ports/records.js';
 import {
   algorithmOfJwk,
@@ -13,11 +12,14 @@ import {
  * A key set the operator supplied that cannot be used. The message names the variable and the
  * key's position, never any key material.
  */
-export class SuppliedKeysError extends ConfigError {
+export class SuppliedKeysError extends Error {
+  /** The variable the keys came from: AUTH_SIGNING_KEYS or AUTH_SIGNING_KEYS_FILE. */
+  readonly variable: string;
+
   constructor(variable: string, problem: string) {
-    super(variable, problem, '');
+    super(`Invalid ${variable}: ${problem}.`);
     this.name = 'SuppliedKeysError';
-    this.message = `Invalid ${variable}: ${problem}.`;
+    this.variable = variable;
   }
 }
 

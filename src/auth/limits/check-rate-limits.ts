@@ -1,7 +1,9 @@
 import type { RateLimitFailure } from '../../errors.js';
 import { clientAddressKey } from '../client/client-address.js';
+import type { ClientInfo } from '../client/client-info.js';
+import type { AuthDeps } from '../deps.js';
 import { recordEvent } from '../events/record-event.js';
-import type { AuthDeps, ClientInfo, RateLimitRules } from '../deps.js';
+import type { RateLimitRules } from './rate-limit-rules.js';
 
 export type RateLimitName = keyof RateLimitRules;
 

@@ -1,32 +1,16 @@
+import type {
+  RateLimitDecision,
+  RateLimitRule,
+  RateLimitStore,
+} from '../ports/rate-limit-store.js';
+
 /**
  * Rate limiting with the generic cell rate algorithm (GCRA): a rule of `limit` per `window`
  * admits a burst of `limit` and then one more every `window / limit`. Each key keeps one number,
  * its theoretical arrival time, so there are no window edges to game and the wait is exact.
  * Refused attempts are not counted: the wait a client is told is the wait it gets.
- */
-export interface RateLimitRule {
-  readonly limit: number;
-  readonly windowSeconds: number;
-}
-
-export type RateLimitDecision =
-  | { readonly allowed: true }
-  | {
-      readonly allowed: false;
-      readonly retryAfterSeconds: number;
-      /** True when the key was already refused since its last admitted attempt. */
-      readonly repeated: boolean;
-    };
-
-/**
- * Where counters live. The in-process store serves one node; a shared implementation (Redis)
- * must apply {@link decide} atomically per key.
- */
-export interface RateLimitStore {
-  consume(key: string, rule: RateLimitRule, now: number): Promise<RateLimitDecision>;
-}
-
-/** One GCRA step: the decision and, when allowed, the key's next theoretical arrival time. */
+ *
+ * One GCRA step: the decision and, when allowed, the key's next theoretical arrival time. */
 export function decide(
   storedTat: number | undefined,
   rule: RateLimitRule,

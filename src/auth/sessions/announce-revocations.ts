@@ -1,5 +1,5 @@
-import type { SessionStore, Store, UserStore } from '../ports/store.js';
 import type { RevocationChannel } from '../ports/revocation-channel.js';
+import type { SessionStore, Store, UserStore } from '../ports/store.js';
 
 /**
  * The same store, except that each write that revoked at least one session then announces it

@@ -1,6 +1,6 @@
-import type { SessionStore } from '../ports/store.js';
 import type { AuthenticationFailure } from '../../errors.js';
 import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
+import type { SessionStore } from '../ports/store.js';
 import { findSessionFailure } from './session-state.js';
 
 /** Decides, on every protected request, whether a token's session may still be used. */

@@ -1,5 +1,5 @@
-import type { SessionRecord } from '../ports/records.js';
 import type { AuthenticationFailure } from '../../errors.js';
+import type { SessionRecord } from '../ports/records.js';
 
 /**
  * Decides whether a session may still be used by a token issued to `userId`.

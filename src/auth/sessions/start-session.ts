@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { ClientInfo } from '../client/client-info.js';
+import { clampUserAgent } from '../client/user-agent.js';
+import type { AuthDeps } from '../deps.js';
 import type { UserRecord } from '../ports/records.js';
 import { createRandomId, issueTokenPair } from '../tokens/token-pair.js';
-import type { AuthDeps, AuthGrant, ClientInfo } from '../deps.js';
-import { clampUserAgent } from '../client/user-agent.js';
+import type { AuthGrant } from './grant.js';
 
 /** Opens a new session for an authenticated user and issues its first token pair. */
 export async function startSession(

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import type { Role } from '../ports/records.js';
 import type { KeyRing } from '../keys/key-ring.js';
+import type { Role } from '../ports/records.js';
 import {
   TOKEN_PROFILES,
   type TokenClaims,

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import type { AuthDeps } from '../deps.js';
 import type { SessionRecord, UserRecord } from '../ports/records.js';
 import { signAccessToken, signRefreshToken } from './sign-token.js';
-import type { AuthDeps, TokenPair } from '../deps.js';
+
+/** Expiry times are milliseconds since the epoch. */
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly accessTokenExpiresAt: number;
+  readonly refreshTokenExpiresAt: number;
+}
 
 /** 128 random bits, base64url: unguessable token and session identifiers. */
 export function createRandomId(): string {

@@ -1,4 +1,3 @@
-import type { TokenLifetimes } from '../../config.js';
 import type { Role } from '../ports/records.js';
 
 /**
@@ -12,6 +11,14 @@ export const TOKEN_PROFILES = {
 } as const;
 
 export type TokenType = keyof typeof TOKEN_PROFILES;
+
+/** Token and session lifetimes, all in whole seconds. */
+export interface TokenLifetimes {
+  readonly accessTokenTtl: number;
+  readonly refreshTokenTtl: number;
+  readonly sessionMaxAge: number;
+  readonly refreshReuseInterval: number;
+}
 
 /** Where tokens come from and for whom: the `iss` and `aud` every token carries and must match. */
 export interface TokenSettings {

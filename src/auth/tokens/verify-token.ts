@@ -5,11 +5,11 @@ import {
   jwtVerify,
   type ProtectedHeaderParameters,
 } from 'jose';
-import { ROLES, type Role } from '../ports/records.js';
 import type { AuthenticationFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-keys.js';
+import { ROLES, type Role } from '../ports/records.js';
 import {
   CLOCK_TOLERANCE_SECONDS,
   lifetimeOf,

@@ -1,7 +1,7 @@
 import { desc, lt } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { auditFilterCondition } from '../audit-filter.js';
 import type { AuditEventStore } from '../../auth/ports/store.js';
+import { auditFilterCondition } from '../audit-filter.js';
 import { auditEvents } from './schema.js';
 
 export function createPostgresAuditEventStore(db: NodePgDatabase): AuditEventStore {

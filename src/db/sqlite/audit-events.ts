@@ -1,7 +1,7 @@
 import { desc, lt } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { auditFilterCondition } from '../audit-filter.js';
 import type { AuditEventStore } from '../../auth/ports/store.js';
+import { auditFilterCondition } from '../audit-filter.js';
 import { auditEvents } from './schema.js';
 
 export function createSqliteAuditEventStore(db: BetterSQLite3Database): AuditEventStore {

@@ -8,10 +8,10 @@ import {
 } from '../../../src/auth/keys/key-rotation.js';
 import { createStoreKeySource } from '../../../src/auth/keys/key-sources.js';
 import { openKeyRing } from '../../../src/auth/keys/open-key-ring.js';
+import type { SigningKeyStore } from '../../../src/auth/ports/store.js';
 import { signAccessToken } from '../../../src/auth/tokens/sign-token.js';
 import { verifyToken } from '../../../src/auth/tokens/verify-token.js';
 import { type Environment, loadConfig } from '../../../src/config.js';
-import type { SigningKeyStore } from '../../../src/auth/ports/store.js';
 import { createTestClock } from '../../helpers/clock.js';
 import { openTestStore } from '../../helpers/store.js';
 

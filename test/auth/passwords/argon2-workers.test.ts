@@ -6,7 +6,10 @@ import {
   createArgon2WorkerPool,
   WORKER_SOURCE,
 } from '../../../src/auth/passwords/argon2-workers.js';
-import { ARGON2ID_PARAMETERS, createArgon2PasswordHasher } from '../../../src/auth/passwords/passwords.js';
+import {
+  ARGON2ID_PARAMETERS,
+  createArgon2PasswordHasher,
+} from '../../../src/auth/passwords/passwords.js';
 
 /** Niceness of every thread of this process, from /proc (field 19 of each task's stat). */
 function threadNiceness(): number[] {

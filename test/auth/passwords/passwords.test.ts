@@ -1,6 +1,9 @@
 import { parseOptions } from '@node-rs/argon2';
 import { describe, expect, it } from 'vitest';
-import { checkPasswordPolicy, createArgon2PasswordHasher } from '../../../src/auth/passwords/passwords.js';
+import {
+  checkPasswordPolicy,
+  createArgon2PasswordHasher,
+} from '../../../src/auth/passwords/passwords.js';
 
 describe('checkPasswordPolicy', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../../src/auth/ports/store.js';
 import { announceRevocations } from '../../../src/auth/sessions/announce-revocations.js';
 import { openSqliteStore } from '../../../src/db/sqlite/open.js';
-import type { Store } from '../../../src/auth/ports/store.js';
 import {
   createMemoryRevocationChannel,
   type MemoryRevocationChannel,

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../../src/auth/ports/records.js';
 import {
   type CachedSessionLiveness,
   createCachedSessionLiveness,
   readSessionLivenessFromStore,
 } from '../../../src/auth/sessions/session-liveness.js';
-import type { SessionRecord } from '../../../src/auth/ports/records.js';
 import {
   createMemoryRevocationChannel,
   type MemoryRevocationChannel,

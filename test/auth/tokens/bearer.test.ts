@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_AUTHORIZATION_HEADER_LENGTH, readBearerToken } from '../../../src/auth/tokens/bearer.js';
+import {
+  MAX_AUTHORIZATION_HEADER_LENGTH,
+  readBearerToken,
+} from '../../../src/auth/tokens/bearer.js';
 
 describe('readBearerToken', () => {
   it.each([

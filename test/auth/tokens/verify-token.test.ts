@@ -9,8 +9,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyRing } from '../../../src/auth/keys/key-ring.js';
 import { openKeyRing } from '../../../src/auth/keys/open-key-ring.js';
-import { signAccessToken, signRefreshToken } from '../../../src/auth/tokens/sign-token.js';
 import type { SigningKey } from '../../../src/auth/keys/signing-keys.js';
+import { signAccessToken, signRefreshToken } from '../../../src/auth/tokens/sign-token.js';
 import { verifyToken } from '../../../src/auth/tokens/verify-token.js';
 import { loadConfig } from '../../../src/config.js';
 import { openSqliteStore } from '../../../src/db/sqlite/open.js';

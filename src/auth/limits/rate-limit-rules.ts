@@ -1,0 +1,12 @@
+import type { RateLimitRule } from '../ports/rate-limit-store.js';
+
+/** Per-operation limits; null turns one off. Keys are the client address or the account. */
+export interface RateLimitRules {
+  readonly loginPerIp: RateLimitRule | null;
+  /** Keyed by the normalised email, whether or not the account exists. */
+  readonly loginPerAccount: RateLimitRule | null;
+  readonly signUpPerIp: RateLimitRule | null;
+  readonly reissuePerIp: RateLimitRule | null;
+  readonly changePasswordPerIp: RateLimitRule | null;
+  readonly changePasswordPerAccount: RateLimitRule | null;
+}

@@ -1,0 +1,9 @@
+import type { UserRecord } from '../ports/records.js';
+import type { TokenPair } from '../tokens/token-pair.js';
+
+/** What a successful sign-up, login or reissue hands back. */
+export interface AuthGrant {
+  readonly tokens: TokenPair;
+  readonly user: UserRecord;
+  readonly sessionId: string;
+}
