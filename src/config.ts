@@ -78,23 +78,31 @@ export interface Config {
 }
 
 /**
+ * Who reads the configuration. The command line issues no tokens, so it needs no issuer of its
+ * own outside production.
+ */
+export type ConfigUse = 'server' | 'cli';
+
+/**
  * Reads and validates every setting the service has. This is the only place that looks at the
  * environment; the result is frozen and passed to whoever needs it.
  *
  * @throws ConfigError for the first invalid variable.
  */
-export function loadConfig(env: Environment): Config {
+export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config {
   const nodeEnv = env.NODE_ENV?.trim() ?? '';
   const isProduction = nodeEnv === 'production';
   const port = readPort(env);
-  const issuer = readIssuer(env, 'AUTH_ISSUER', isProduction) ?? `http://localhost:${port}`;
-  const audience = readIssuer(env, 'AUTH_AUDIENCE', isProduction) ?? issuer;
+  const database = readDatabase(env);
+  const issuerRequirement = requiredIssuer(isProduction, database, use);
+  const issuer = readIssuer(env, 'AUTH_ISSUER', issuerRequirement) ?? `http://localhost:${port}`;
+  const audience = readIssuer(env, 'AUTH_AUDIENCE', issuerRequirement) ?? issuer;
   const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
 
   return Object.freeze({
     port,
     host: readOptional(env, 'HOST'),
-    database: readDatabase(env),
+    database,
     issuer,
     audience,
     lifetimes: readLifetimes(env),
@@ -128,16 +136,30 @@ function readPort(env: Environment): number {
   return port;
 }
 
-function readIssuer(env: Environment, name: string, required: boolean): string | undefined {
+/**
+ * Why AUTH_ISSUER and AUTH_AUDIENCE must be set, or null when the default may stand. The default
+ * names this process's port, so it changes with PORT: every token issued before a restart on
+ * another port, or by another instance on the same PostgreSQL database, would be refused.
+ */
+function requiredIssuer(
+  isProduction: boolean,
+  database: DatabaseConfig,
+  use: ConfigUse,
+): string | null {
+  if (isProduction) return 'required when NODE_ENV=production';
+  if (database.kind === 'postgres' && use === 'server') {
+    return (
+      'required with a PostgreSQL DATABASE_URL, so that every instance sharing the database ' +
+      'issues and accepts the same tokens (the default, http://localhost:<PORT>, follows PORT)'
+    );
+  }
+  return null;
+}
+
+function readIssuer(env: Environment, name: string, required: string | null): string | undefined {
   const raw = readOptional(env, name);
   if (raw === undefined) {
-    if (required) {
-      throw new ConfigError(
-        name,
-        'required when NODE_ENV=production; expected an absolute URL',
-        '',
-      );
-    }
+    if (required !== null) throw new ConfigError(name, `${required}; expected an absolute URL`, '');
     return undefined;
   }
   if (!URL.canParse(raw)) {

@@ -74,13 +74,19 @@ describe('loadConfig', () => {
 
   it('selects PostgreSQL for postgres:// URLs and never shows their password', () => {
     const url = 'postgresql://auth:s3cret@db.internal:5432/auth';
-    expect(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '25' }).database).toEqual({
+    const issuers = {
+      AUTH_ISSUER: 'https://auth.example.com',
+      AUTH_AUDIENCE: 'https://api.example.com',
+    };
+    expect(
+      loadConfig({ ...issuers, DATABASE_URL: url, DATABASE_POOL_SIZE: '25' }).database,
+    ).toEqual({
       kind: 'postgres',
       url,
       poolSize: 25,
       description: 'postgresql://auth:***@db.internal:5432/auth',
     });
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/auth' }).database).toMatchObject({
+    expect(loadConfig({ ...issuers, DATABASE_URL: 'postgres://db/auth' }).database).toMatchObject({
       poolSize: 10,
     });
   });
@@ -119,6 +125,39 @@ describe('loadConfig', () => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
+  });
+
+  it('requires AUTH_ISSUER and AUTH_AUDIENCE with PostgreSQL, whose instances must agree on them', () => {
+    const postgres = { DATABASE_URL: 'postgres://db/auth' };
+    const issuer = configError(postgres);
+    expect(issuer.variable).toBe('AUTH_ISSUER');
+    expect(issuer.message).toContain('PostgreSQL');
+    expect(issuer.message).toContain('follows PORT');
+    expect(configError({ ...postgres, AUTH_ISSUER: 'https://auth.example.com' }).variable).toBe(
+      'AUTH_AUDIENCE',
+    );
+    const both = loadConfig({
+      ...postgres,
+      AUTH_ISSUER: 'https://auth.example.com',
+      AUTH_AUDIENCE: 'https://api.example.com',
+    });
+    expect([both.issuer, both.audience]).toEqual([
+      'https://auth.example.com',
+      'https://api.example.com',
+    ]);
+  });
+
+  it('lets the command line on PostgreSQL run without an issuer, since it issues no tokens', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://db/auth' }, 'cli');
+    expect(config.database.kind).toBe('postgres');
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://db/auth', NODE_ENV: 'production' }, 'cli'),
+    ).toThrow(/AUTH_ISSUER/);
+  });
+
+  it('keeps the SQLite default issuer, which follows PORT', () => {
+    expect(loadConfig({ PORT: '4100' }).issuer).toBe('http://localhost:4100');
+    expect(loadConfig({ PORT: '4100' }).audience).toBe('http://localhost:4100');
   });
 
   it('says what a duration accepts', () => {

@@ -28,7 +28,7 @@ runCli(process.argv.slice(2), {
   io,
   clock: systemClock,
   passwords: createArgon2PasswordHasher(),
-  loadConfig: () => loadConfig(process.env),
+  loadConfig: () => loadConfig(process.env, 'cli'),
   async openStore(config) {
     const logger = createJsonLogger((line) => process.stderr.write(line), 'warn');
     const store = await openStore(config.database, logger);
