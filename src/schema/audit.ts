@@ -28,7 +28,10 @@ const AuditEvent = builder.objectRef<AuditEventRecord>('AuditEvent').implement({
       nullable: true,
       description:
         'LOGIN_FAILED: UNKNOWN_EMAIL or WRONG_PASSWORD. LOGOUT: the scope. REISSUE: ROTATED or ' +
-        'GRACE. SESSION_REVOKED: USER or ADMIN. RATE_LIMITED: the operation and the limit.',
+        'GRACE. SESSION_REVOKED: USER, ADMIN, or OPERATOR (the command line). ' +
+        'PASSWORD_CHANGE_FAILED: WRONG_PASSWORD. RATE_LIMITED: the operation and the limit. ' +
+        'USER_CREATED and ROLES_CHANGED (made on the command line): OPERATOR and the roles, ' +
+        'comma-separated, such as "OPERATOR USER,ADMIN".',
     }),
     revokedSessions: t.exposeInt('revokedSessions', {
       description: 'How many sessions the event ended.',
