@@ -1,29 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   quoteIdentifier,
   randomDatabaseName,
+  requireTestDatabaseUrl,
   runOnServer,
-  testDatabaseUrl,
   urlForDatabase,
 } from '../helpers/postgres.js';
 import { post, type RunningService, startListening, stop } from '../helpers/service-process.js';
+import { describeWithServices } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // A real instance on PostgreSQL reached through a proxy the test cuts: what the service does
 // while its database is gone, and that it comes back by itself.
 
-const serverUrl = testDatabaseUrl();
-if (serverUrl === null) {
-  console.warn('[test/cluster] TEST_DATABASE_URL unset: skipping the database outage test.');
-}
-
-describe.skipIf(serverUrl === null)('an instance whose PostgreSQL goes away', () => {
-  const server = serverUrl ?? '';
+describeWithServices(['postgres'], 'an instance whose PostgreSQL goes away', () => {
+  // Skipped, this body still runs to collect the tests: the URL is read in beforeAll.
   const database = randomDatabaseName('outage');
+  let server: string | undefined;
   let proxy: TcpProxy;
   let service: RunningService;
 
   beforeAll(async () => {
+    server = requireTestDatabaseUrl();
     await runOnServer(server, `create database ${quoteIdentifier(database)}`);
     const direct = new URL(urlForDatabase(server, database));
     proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
@@ -33,13 +31,19 @@ describe.skipIf(serverUrl === null)('an instance whose PostgreSQL goes away', ()
     service = await startListening({
       DATABASE_URL: proxied.href,
       AUTH_ISSUER: 'http://auth.outage.test',
+      AUTH_AUDIENCE: 'http://auth.outage.test',
     });
   }, 60_000);
 
   afterAll(async () => {
     if (service) await stop(service.child);
     await proxy?.close();
-    await runOnServer(server, `drop database if exists ${quoteIdentifier(database)} with (force)`);
+    if (server !== undefined) {
+      await runOnServer(
+        server,
+        `drop database if exists ${quoteIdentifier(database)} with (force)`,
+      );
+    }
   });
 
   const origin = () => new URL(service.url).origin;

@@ -1,35 +1,26 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   quoteIdentifier,
   randomDatabaseName,
+  requireTestDatabaseUrl,
   runOnServer,
-  testDatabaseUrl,
   urlForDatabase,
 } from '../helpers/postgres.js';
 import {
   connectTestRedis,
   deleteKeys,
-  TEST_REDIS_URL,
   testRedisTarget,
   testRedisUrlThrough,
   uniquePrefix,
 } from '../helpers/redis.js';
 import { post, type RunningService, startListening, stop } from '../helpers/service-process.js';
+import { describeWithServices } from '../helpers/services.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 // Two real server processes on different ports, one PostgreSQL database and one Redis: what a
 // deployment behind a load balancer does. Redis is reached through a TCP proxy the test can
 // cut and restore, so an outage can be staged without stopping the Redis other tests share.
-
-const databaseServer = testDatabaseUrl();
-const missing = [
-  databaseServer === null ? 'TEST_DATABASE_URL' : null,
-  TEST_REDIS_URL === undefined ? 'TEST_REDIS_URL' : null,
-].filter((name) => name !== null);
-if (missing.length > 0) {
-  console.warn(`[test/cluster] ${missing.join(' and ')} unset: skipping the two-instance test.`);
-}
 
 const PASSWORD = 'correct horse battery';
 const PAIR = 'accessToken refreshToken';
@@ -70,17 +61,20 @@ async function waitUntil(check: () => Promise<boolean>, limitMs: number): Promis
   }
 }
 
-describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Redis', () => {
-  const serverUrl = databaseServer ?? '';
+describeWithServices(['postgres', 'redis'], 'two instances on one PostgreSQL and one Redis', () => {
+  // Skipped, this body still runs to collect the tests: the URLs are read in beforeAll.
   const database = randomDatabaseName('cluster');
-  const databaseUrl = urlForDatabase(serverUrl, database);
+  const keyPrefix = uniquePrefix();
+  let serverUrl: string | undefined;
+  let databaseUrl: string;
   let proxy: TcpProxy;
   let a: RunningService;
   let b: RunningService;
   let emailCounter = 0;
-  const keyPrefix = TEST_REDIS_URL === undefined ? '' : uniquePrefix();
 
   beforeAll(async () => {
+    serverUrl = requireTestDatabaseUrl();
+    databaseUrl = urlForDatabase(serverUrl, database);
     await runOnServer(serverUrl, `create database ${quoteIdentifier(database)}`);
     proxy = await startTcpProxy(testRedisTarget());
     const env = {
@@ -89,6 +83,7 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
       REDIS_KEY_PREFIX: keyPrefix,
       // Both instances must issue and accept the same tokens.
       AUTH_ISSUER: 'http://auth.cluster.test',
+      AUTH_AUDIENCE: 'http://auth.cluster.test',
       RATE_LIMIT_LOGIN_IP: 'off',
       RATE_LIMIT_SIGNUP_IP: 'off',
       RATE_LIMIT_REISSUE_IP: 'off',
@@ -105,10 +100,12 @@ describe.skipIf(missing.length > 0)('two instances on one PostgreSQL and one Red
     const redis = await connectTestRedis('cluster-cleanup');
     await deleteKeys(redis, keyPrefix);
     redis.disconnect();
-    await runOnServer(
-      serverUrl,
-      `drop database if exists ${quoteIdentifier(database)} with (force)`,
-    );
+    if (serverUrl !== undefined) {
+      await runOnServer(
+        serverUrl,
+        `drop database if exists ${quoteIdentifier(database)} with (force)`,
+      );
+    }
   });
 
   async function signUp(url: string): Promise<Pair & { email: string }> {

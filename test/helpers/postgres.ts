@@ -3,11 +3,21 @@ import pg from 'pg';
 
 // PostgreSQL for tests. TEST_DATABASE_URL names a server and a database we may create
 // databases from; every test store is a fresh database cloned from a migrated template.
+// Suites that need it are `describeWithServices(['postgres'], ...)` (./services.ts), which
+// skips them, saying why, when it is unset. (No vitest import here: the postgres project's
+// global setup uses this file outside any test.)
 
 /** The server tests use, or null when TEST_DATABASE_URL is unset (those tests then skip). */
 export function testDatabaseUrl(): string | null {
   const url = process.env.TEST_DATABASE_URL?.trim();
   return url === undefined || url === '' ? null : url;
+}
+
+/** The server, for hooks and tests of a suite that only runs when it is set. */
+export function requireTestDatabaseUrl(): string {
+  const url = testDatabaseUrl();
+  if (url === null) throw new Error('TEST_DATABASE_URL is unset');
+  return url;
 }
 
 /** Databases created by this test run start with this, so a crashed run's are easy to find. */

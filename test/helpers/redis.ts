@@ -1,29 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { describe } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { openRedisConnection, waitUntilReady } from '../../src/redis/connection.js';
+import { describeWithServices, serviceUrl } from './services.js';
 
 // The Redis suites need a server: TEST_REDIS_URL names it. CI sets it and must run them; on a
 // machine without Redis they are skipped, saying why, so `npm test` still passes there.
 
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL?.trim() || undefined;
-
-if (TEST_REDIS_URL === undefined && process.env.CI) {
-  throw new Error('TEST_REDIS_URL is unset in CI: .ci/run must start Redis and set it');
+/** `describe` for a suite that needs the test Redis: see {@link describeWithServices}. */
+export function describeWithRedis(name: string, body: () => void): void {
+  describeWithServices(['redis'], name, body);
 }
-if (TEST_REDIS_URL === undefined) {
-  console.warn(
-    'Skipping the Redis tests: TEST_REDIS_URL is unset (for example TEST_REDIS_URL=redis://127.0.0.1:6379).',
-  );
-}
-
-/** `describe`, or `describe.skip` when there is no test Redis. */
-export const describeWithRedis = TEST_REDIS_URL === undefined ? describe.skip : describe;
 
 export function testRedisUrl(): string {
-  if (TEST_REDIS_URL === undefined) throw new Error('TEST_REDIS_URL is unset');
-  return TEST_REDIS_URL;
+  const url = serviceUrl('redis');
+  if (url === undefined) throw new Error('TEST_REDIS_URL is unset');
+  return url;
 }
 
 /** The test Redis's URL with the host and port of a proxy in front of it. */

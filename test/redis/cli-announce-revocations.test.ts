@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Revocation } from '../../src/auth/ports/revocation-channel.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
@@ -18,12 +18,18 @@ import {
 } from '../helpers/redis.js';
 
 // `sessions:revoke` as a process with REDIS_URL set: running instances must hear about it.
+// (Under test/redis/ with the other suites that need a Redis server, as .ci/run expects.)
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'auth-cli-redis-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
+  // In hooks, so a skipped run leaves no directory behind.
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'auth-cli-redis-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('announces the sessions sessions:revoke ended', async () => {
     const prefix = uniquePrefix();
     const path = join(dir, 'auth.db');

@@ -1,24 +1,19 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
 import { sqlState } from '../../../src/db/postgres/conflicts.js';
 import { openPostgresStore } from '../../../src/db/postgres/open.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
+  requireTestDatabaseUrl,
   runOnServer,
-  testDatabaseUrl,
   urlForDatabase,
 } from '../../helpers/postgres.js';
+import { describeWithServices } from '../../helpers/services.js';
 
-const serverUrl = testDatabaseUrl();
-if (serverUrl === null) {
-  console.warn(
-    '[test/db/postgres] TEST_DATABASE_URL is unset: skipping the PostgreSQL open tests.',
-  );
-}
-
+// Needs no server: compares the schema with the newest migration's snapshot.
 describe('PostgreSQL drizzle migrations', () => {
   it('cover the whole drizzle schema: no change is waiting for `npm run db:generate`', async () => {
     expect(await findPendingPostgresMigration()).toEqual([]);
@@ -43,9 +38,13 @@ async function countAppliedMigrations(url: string): Promise<number> {
   }
 }
 
-describe.skipIf(serverUrl === null)('openPostgresStore', () => {
-  const server = serverUrl ?? '';
+describeWithServices(['postgres'], 'openPostgresStore', () => {
+  // Skipped, this body still runs to collect the tests: the URL is read in hooks and tests.
+  let server = '';
   const created: string[] = [];
+  beforeAll(() => {
+    server = requireTestDatabaseUrl();
+  });
   afterAll(async () => {
     for (const name of created) {
       await runOnServer(server, `drop database if exists ${quoteIdentifier(name)} with (force)`);
