@@ -102,7 +102,8 @@ describeWithRedis('openSharedState', () => {
 
     const revokedAt = performance.now();
     expect(await a.store.sessions.revoke('s1', 'logout', T0)).toBe(true);
-    await waitFor(() => heard.length === 1, 1000);
+    // The wait is generous so that the second is what is asserted, not what is waited for.
+    await waitFor(() => heard.length === 1, 3000);
     expect(performance.now() - revokedAt).toBeLessThan(1000);
     expect(await b.liveness.check('s1', 'u1', T0)).toBe('SESSION_REVOKED');
     expect(reads.count).toBe(2);
