@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   }
   // With REDIS_URL: shared rate limits, announced revocations and a session liveness cache.
   const shared =
-    config.redis === null ? null : await openSharedState(config.redis, store, { logger });
+    config.redis === null
+      ? null
+      : await openSharedState(config.redis, store, { logger, clock: systemClock });
   const argon2 = createArgon2WorkerPool();
   const yoga = createServer({
     config,

@@ -8,6 +8,7 @@ import {
   readSessionLivenessFromStore,
   type SessionLiveness,
 } from '../auth/sessions/session-liveness.js';
+import type { Clock } from '../clock.js';
 import type { RedisConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { closeRedisConnection, openRedisConnection, waitUntilReady } from './connection.js';
@@ -32,6 +33,8 @@ export interface SharedState {
 
 export interface SharedStateOptions {
   readonly logger: Logger;
+  /** What the revocation channel's health window is measured on. */
+  readonly clock: Clock;
   /** How long start-up waits for Redis before serving without it; 2 s by default. */
   readonly readyTimeoutMs?: number;
 }
@@ -51,7 +54,7 @@ export async function openSharedState(
   store: Store,
   options: SharedStateOptions,
 ): Promise<SharedState> {
-  const { logger } = options;
+  const { logger, clock } = options;
   const commands = openRedisConnection(config.url, { name: 'auth-commands', logger });
   const subscriber = openRedisConnection(config.url, { name: 'auth-revocations', logger });
   const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
@@ -76,6 +79,7 @@ export async function openSharedState(
     publisher: commands,
     channelName: revocationChannelName(config),
     logger,
+    clock,
   });
   const cached =
     config.sessionCacheTtl > 0

@@ -1,13 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type {
   Revocation,
   RevocationChannel,
   RevocationListener,
 } from '../auth/ports/revocation-channel.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
+import {
+  type ChannelState,
+  CLOSED,
+  connectionLost,
+  heard,
+  isHealthyAt,
+  isSubscribed,
+  silenceChecked,
+  silenceOf,
+  startSubscribing,
+  subscribed,
+  subscribeFailed,
+  type Transition,
+  UNSUBSCRIBED,
+} from './revocation-channel-state.js';
 import { decodeRevocationMessage, encodeRevocationMessage } from './revocation-message.js';
+import { createRevocationOutbox } from './revocation-outbox.js';
+import { intervalTicker, type Ticker } from './ticker.js';
 
 export interface RedisRevocationChannelOptions {
   /** A connection of its own: it is put in subscriber mode and can do nothing else. */
@@ -17,39 +34,37 @@ export interface RedisRevocationChannelOptions {
   /** The pub/sub channel, e.g. `auth:revocations`. */
   readonly channelName: string;
   readonly logger: Logger;
+  /** What the health window is measured on. */
+  readonly clock: Clock;
+  /** What beats the heart; `setInterval` by default. */
+  readonly ticker?: Ticker;
   /** How often the subscriber pings the server; 250 ms by default. */
   readonly heartbeatMs?: number;
   /** Healthy while the server was last heard within this; 1000 ms by default. */
   readonly healthyWithinMs?: number;
 }
 
-/** Announcements kept while the publisher is away, sent again by the heartbeat once it is back. */
-const MAX_UNSENT = 1000;
-
 /**
- * Revocation fan-out over Redis pub/sub (see auth/revocation.ts for the contract).
+ * Revocation fan-out over Redis pub/sub (see auth/ports/revocation-channel.ts for the contract).
  *
  * Healthy means: subscribed on the current connection, and the server answered the subscriber
  * (a heartbeat PING, or a message) within `healthyWithinMs`. Redis answers a PING only after
  * every message published before it, so a recent answer means no announcement is held up.
  * Listeners are reset whenever the subscription is lost, re-established, or goes quiet, since
- * announcements may have been missed then. A subscriber quiet for three times that long is
- * reconnected, so a half-open connection does not keep the instance deaf.
+ * announcements may have been missed then (see revocation-channel-state.ts). A subscriber quiet
+ * for three times that long is reconnected, so a half-open connection does not keep the
+ * instance deaf. Announcements that could not be sent are sent again by the heartbeat.
  */
 export function createRedisRevocationChannel(
   options: RedisRevocationChannelOptions,
 ): RevocationChannel {
-  const { subscriber, publisher, channelName, logger } = options;
+  const { subscriber, publisher, channelName, logger, clock } = options;
   const heartbeatMs = options.heartbeatMs ?? 250;
   const healthyWithinMs = options.healthyWithinMs ?? 1000;
   const origin = randomUUID();
   const listeners = new Set<RevocationListener>();
-  const unsent: string[] = [];
-  let subscribed = false;
-  let subscribing = false;
-  let quiet = false;
-  let lastHeard = Number.NEGATIVE_INFINITY;
-  let closed = false;
+  const outbox = createRevocationOutbox(publisher, channelName, logger);
+  let state: ChannelState = UNSUBSCRIBED;
 
   function notify(call: (listener: RevocationListener) => void): void {
     for (const listener of listeners) {
@@ -61,39 +76,32 @@ export function createRedisRevocationChannel(
     }
   }
 
-  function heard(): void {
-    lastHeard = performance.now();
-    quiet = false;
+  function apply(transition: Transition): void {
+    state = transition.state;
+    if (transition.resetListeners) notify((listener) => listener.reset());
   }
 
   function subscribe(): void {
-    if (closed || subscribed || subscribing || subscriber.status !== 'ready') return;
-    subscribing = true;
+    if (subscriber.status !== 'ready') return;
+    const attempt = startSubscribing(state);
+    if (attempt === null) return;
+    state = attempt;
     subscriber.subscribe(channelName).then(
-      () => {
-        subscribing = false;
-        if (closed) return;
-        subscribed = true;
-        heard();
-        notify((listener) => listener.reset());
-      },
+      () => apply(subscribed(state, attempt, clock.now())),
       (error: Error) => {
-        subscribing = false; // the heartbeat tries again while the connection is ready
+        apply(subscribeFailed(state, attempt));
         logger.warn('revocation channel could not subscribe', { error: error.message });
       },
     );
   }
 
   function onClose(): void {
-    subscribing = false;
-    if (!subscribed) return;
-    subscribed = false;
-    notify((listener) => listener.reset());
+    apply(connectionLost(state));
   }
 
   function onMessage(channel: string, text: string): void {
-    if (channel !== channelName || closed) return;
-    heard();
+    if (channel !== channelName || state.kind === 'closed') return;
+    apply(heard(state, clock.now()));
     const message = decodeRevocationMessage(text);
     if (message === null) {
       logger.warn('ignored a malformed revocation message', { length: text.length });
@@ -103,57 +111,39 @@ export function createRedisRevocationChannel(
     notify((listener) => listener.revoked(message.revocation));
   }
 
-  function beat(): void {
-    if (unsent.length > 0 && publisher.status === 'ready') resend();
-    if (!subscribed) {
+  /** Resolves once this beat's PING (if any) was answered or timed out; never rejects. */
+  async function beat(): Promise<void> {
+    outbox.resendUnsent();
+    if (state.kind === 'unsubscribed') {
       subscribe();
       return;
     }
-    const silence = performance.now() - lastHeard;
-    if (silence > healthyWithinMs && !quiet) {
-      quiet = true;
-      notify((listener) => listener.reset());
-    }
+    apply(silenceChecked(state, clock.now(), healthyWithinMs));
+    if (!isSubscribed(state)) return;
+    const silence = silenceOf(state, clock.now());
     if (silence > 3 * healthyWithinMs) {
       logger.warn('revocation channel silent; reconnecting', { silentMs: Math.round(silence) });
       subscriber.disconnect(true);
       return;
     }
-    subscriber.ping().then(heard, () => {
-      // No answer in time: the silence itself makes the channel unhealthy.
-    });
-  }
-
-  async function send(text: string): Promise<boolean> {
     try {
-      await publisher.publish(channelName, text);
-      return true;
-    } catch (error) {
-      logger.warn('revocation announcement failed; will resend once redis is back', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      if (unsent.length >= MAX_UNSENT) unsent.shift();
-      unsent.push(text);
-      return false;
+      await subscriber.ping();
+      apply(heard(state, clock.now()));
+    } catch {
+      // No answer in time: the silence itself makes the channel unhealthy.
     }
-  }
-
-  function resend(): void {
-    const pending = unsent.splice(0);
-    for (const text of pending) void send(text);
   }
 
   subscriber.on('ready', subscribe);
   subscriber.on('close', onClose);
   subscriber.on('message', onMessage);
-  const heartbeat = setInterval(beat, heartbeatMs);
-  heartbeat.unref();
+  const stopHeartbeat = (options.ticker ?? intervalTicker).every(heartbeatMs, beat);
   subscribe();
 
   return {
     async publish(revocation: Revocation) {
       notify((listener) => listener.revoked(revocation));
-      await send(encodeRevocationMessage({ origin, revocation }));
+      await outbox.send(encodeRevocationMessage({ origin, revocation }));
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -162,21 +152,21 @@ export function createRedisRevocationChannel(
       };
     },
     isHealthy() {
-      return !closed && subscribed && performance.now() - lastHeard <= healthyWithinMs;
+      return isHealthyAt(state, clock.now(), healthyWithinMs);
     },
     async close() {
-      closed = true;
-      clearInterval(heartbeat);
+      const wasSubscribed = isSubscribed(state);
+      state = CLOSED;
+      stopHeartbeat();
       subscriber.off('ready', subscribe);
       subscriber.off('close', onClose);
       subscriber.off('message', onMessage);
       listeners.clear();
-      if (subscribed && subscriber.status === 'ready') {
+      if (wasSubscribed && subscriber.status === 'ready') {
         await subscriber.unsubscribe(channelName).catch(() => {
           // Closing anyway: the connection's owner ends it next.
         });
       }
-      subscribed = false;
     },
   };
 }

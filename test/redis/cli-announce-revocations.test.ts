@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Revocation } from '../../src/auth/ports/revocation-channel.js';
+import { systemClock } from '../../src/clock.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
 import { closeRedisConnection } from '../../src/redis/connection.js';
@@ -64,6 +65,7 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       publisher,
       channelName: `${prefix}revocations`,
       logger: silentLogger,
+      clock: systemClock,
     });
     const heard: Revocation[] = [];
     channel.subscribe({ revoked: (revocation) => heard.push(revocation), reset() {} });
