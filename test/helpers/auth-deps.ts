@@ -4,24 +4,22 @@ import type { AuthDeps } from '../../src/auth/deps.js';
 import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
 import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
 import type { RateLimitRules } from '../../src/auth/limits/rate-limit-rules.js';
-import {
-  type Argon2Runner,
-  threadPoolArgon2Runner,
-} from '../../src/auth/passwords/argon2-workers.js';
-import {
-  createArgon2PasswordHasher,
-  type PasswordHasher,
-} from '../../src/auth/passwords/passwords.js';
-import type { AuthEventSink, EventDelivery } from '../../src/auth/ports/event-sink.js';
-import type { AuthEvent, AuthEventType } from '../../src/auth/ports/records.js';
+import type { UserRecord } from '../../src/auth/ports/records.js';
 import type { AuthGrant } from '../../src/auth/sessions/grant.js';
 import { readSessionLivenessFromStore } from '../../src/auth/sessions/session-liveness.js';
+import { startSession } from '../../src/auth/sessions/start-session.js';
 import type { Viewer } from '../../src/auth/sessions/viewer.js';
 import { signUp } from '../../src/auth/sign-up.js';
 import type { VerifiedToken } from '../../src/auth/tokens/token-types.js';
 import { type Environment, loadConfig } from '../../src/config.js';
 import type { Result } from '../../src/result.js';
 import { createTestClock, type TestClock } from './clock.js';
+import {
+  type CountingPasswordHasher,
+  createCountingPasswordHasher,
+} from './counting-password-hasher.js';
+import { createRecordingEventSink, type RecordingEventSink } from './recording-event-sink.js';
+import { newUser } from './records.js';
 import { openTestStore } from './store.js';
 
 // AuthDeps for tests that call the auth operations directly, without GraphQL: a fresh store of
@@ -31,85 +29,6 @@ export const PASSWORD = 'correct horse battery';
 
 /** The client every call comes from unless a test names another. */
 export const CLIENT: ClientInfo = { ip: '203.0.113.7', userAgent: 'auth-test/1.0' };
-
-/** Every event delivered, in order, with how it was delivered. */
-export interface RecordingEventSink extends AuthEventSink {
-  readonly recorded: { readonly event: AuthEvent; readonly delivery: EventDelivery | undefined }[];
-  /** The recorded events' types, in order. */
-  types(): AuthEventType[];
-  ofType(type: AuthEventType): AuthEvent[];
-}
-
-export function createRecordingEventSink(): RecordingEventSink {
-  const recorded: RecordingEventSink['recorded'] = [];
-  return {
-    recorded,
-    record(event, delivery) {
-      recorded.push({ event, delivery });
-    },
-    types: () => recorded.map(({ event }) => event.type),
-    ofType: (type) => recorded.filter(({ event }) => event.type === type).map(({ event }) => event),
-  };
-}
-
-/** Calls on the hasher, and the Argon2 computations beneath them. */
-export interface PasswordWork {
-  hash: number;
-  verify: number;
-  verifyDummy: number;
-  argon2Hashes: number;
-  argon2Verifications: number;
-}
-
-export interface CountingPasswordHasher extends PasswordHasher {
-  readonly work: PasswordWork;
-  resetWork(): void;
-}
-
-/** The production Argon2id hasher, counting its calls and the Argon2 runs they cost. */
-export function createCountingPasswordHasher(): CountingPasswordHasher {
-  const work: PasswordWork = {
-    hash: 0,
-    verify: 0,
-    verifyDummy: 0,
-    argon2Hashes: 0,
-    argon2Verifications: 0,
-  };
-  const runner: Argon2Runner = {
-    hash(password, options) {
-      work.argon2Hashes++;
-      return threadPoolArgon2Runner.hash(password, options);
-    },
-    verify(passwordHash, password) {
-      work.argon2Verifications++;
-      return threadPoolArgon2Runner.verify(passwordHash, password);
-    },
-    close: () => threadPoolArgon2Runner.close(),
-  };
-  const inner = createArgon2PasswordHasher(runner);
-  const hasher: CountingPasswordHasher = {
-    work,
-    resetWork() {
-      for (const key of Object.keys(work) as (keyof PasswordWork)[]) work[key] = 0;
-    },
-    hash(password) {
-      work.hash++;
-      return inner.hash(password);
-    },
-    verify(passwordHash, password) {
-      work.verify++;
-      return inner.verify(passwordHash, password);
-    },
-    verifyDummy(password) {
-      work.verifyDummy++;
-      return inner.verifyDummy(password);
-    },
-    needsRehash: (passwordHash) => inner.needsRehash(passwordHash),
-  };
-  // The dummy hash made up front is set-up, not work done by an operation.
-  hasher.resetWork();
-  return hasher;
-}
 
 export interface TestAuthDeps extends AuthDeps {
   readonly clock: TestClock;
@@ -186,4 +105,20 @@ export async function verifiedRefreshToken(
   refreshToken: string,
 ): Promise<VerifiedToken> {
   return expectSuccess(await verifyRefreshToken(deps, `Bearer ${refreshToken}`));
+}
+
+/**
+ * A user `<id>@example.com` written straight to the store (its hash verifies no password) with
+ * `count` sessions opened from {@link CLIENT}: for tests about sessions, with no Argon2 work.
+ */
+export async function openSessions(
+  deps: AuthDeps,
+  id: string,
+  count: number,
+): Promise<{ user: UserRecord; grants: AuthGrant[] }> {
+  const user = await deps.store.users.insert(newUser(id, { createdAt: deps.clock.now() }));
+  if (user === null) throw new Error(`${id} exists already`);
+  const grants: AuthGrant[] = [];
+  for (let i = 0; i < count; i++) grants.push(await startSession(deps, user, CLIENT));
+  return { user, grants };
 }
