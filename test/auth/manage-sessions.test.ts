@@ -44,18 +44,14 @@ describe('listSessions', () => {
     const { grants, viewer } = await viewerWithSessions('alice', 3);
     await openSessions(deps, 'bob', 1);
     const [, used, ended] = grants;
+    if (used === undefined || ended === undefined) throw new Error('missing sessions');
     deps.clock.advanceSeconds(HOUR);
-    expectSuccess(
-      await reissueTokens(
-        deps,
-        await verifiedRefreshToken(deps, used?.tokens.refreshToken ?? ''),
-        CLIENT,
-      ),
-    );
-    await revokeOwnSession(deps, viewer, ended?.sessionId ?? '', CLIENT);
+    const refresh = await verifiedRefreshToken(deps, used.tokens.refreshToken);
+    expectSuccess(await reissueTokens(deps, refresh, CLIENT));
+    await revokeOwnSession(deps, viewer, ended.sessionId, CLIENT);
 
     const listed = await listSessions(deps, viewer);
-    expect(listed.map((session) => session.id)).toEqual([used?.sessionId, viewer.sessionId]);
+    expect(listed.map((session) => session.id)).toEqual([used.sessionId, viewer.sessionId]);
   });
 
   it('leaves out a session past its idle expiry', async () => {
