@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type {
   RateLimitDecision,
   RateLimitRule,
@@ -31,48 +32,52 @@ export function decide(
   };
 }
 
+/** What the memory store keeps per key. */
+interface KeyState {
+  /** The theoretical arrival time: from then on the key's allowance has fully recovered. */
+  readonly tat: number;
+  /** Refused since its last admitted attempt. */
+  readonly refusing: boolean;
+}
+
 /**
  * In-process counters, bounded to `maxKeys`: when full, keys whose allowance has fully
  * recovered go first, then the least recently used. A refused attempt also counts as use, so
- * a key under attack stays put while a flood of new keys pushes out idle ones.
+ * a key under attack stays put while a flood of new keys pushes out idle ones. Forgetting a key
+ * only ever admits it again, never refuses it wrongly.
+ *
+ * Recovery is judged by the caller's `now`, the same clock `decide` uses, rather than by
+ * lru-cache's TTL, which runs on `performance.now()`.
  */
 export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
-  const tats = new Map<string, number>();
-  /** Keys refused since their last admitted attempt. */
-  const refusing = new Set<string>();
+  // Bounded by count, each key counting one, without `max`'s up-front allocation of every slot.
+  const keys = new LRUCache<string, KeyState>({
+    maxSize: Math.max(1, maxKeys),
+    sizeCalculation: () => 1,
+  });
 
   // Frees a tenth of the space at once, so a flood of new keys costs amortised O(1) per key.
   function makeRoom(now: number): void {
-    for (const [key, tat] of tats) if (tat <= now) forget(key);
+    const recovered = [...keys.entries()].filter(([, state]) => state.tat <= now);
+    for (const [key] of recovered) keys.delete(key);
     const target = Math.floor(maxKeys * 0.9);
-    for (const key of tats.keys()) {
-      if (tats.size <= target) break;
-      forget(key);
-    }
+    while (keys.size > target) keys.pop();
   }
 
-  function forget(key: string): void {
-    tats.delete(key);
-    refusing.delete(key);
+  function store(key: string, state: KeyState, now: number): void {
+    if (!keys.has(key) && keys.size >= maxKeys) makeRoom(now);
+    keys.set(key, state);
   }
 
   return {
     async consume(key, rule, now) {
-      const stored = tats.get(key);
-      const { decision, tat } = decide(stored, rule, now);
-      const next = tat ?? stored;
-      if (next !== undefined) {
-        tats.delete(key); // re-insert at the end: Map order is our recency order
-        if (tats.size >= maxKeys) makeRoom(now);
-        tats.set(key, next);
-      }
-      if (decision.allowed) {
-        refusing.delete(key);
-        return decision;
-      }
-      const repeated = refusing.has(key);
-      refusing.add(key);
-      return { ...decision, repeated };
+      const stored = keys.get(key);
+      const { decision, tat } = decide(stored?.tat, rule, now);
+      // A refusal keeps the stored time, and stores it again: the attempt counts as use.
+      const next = tat ?? stored?.tat;
+      if (next !== undefined) store(key, { tat: next, refusing: !decision.allowed }, now);
+      if (decision.allowed) return decision;
+      return { ...decision, repeated: stored?.refusing === true };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { AuthenticationFailure } from '../../errors.js';
 import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
 import type { SessionStore } from '../ports/store.js';
@@ -51,7 +52,9 @@ interface LiveSession {
  * another user; an entry that looks expired is re-read, because a rotation may have extended
  * the session since. Revocations drop entries at once, and a store read that overlapped a
  * revocation or a reset is never cached, so a revoked session cannot come back from a stale read.
- * Revoked sessions are never cached at all.
+ * Revoked sessions are never cached at all. Past `maxEntries`, the least recently served entry
+ * goes first. Ages are measured here by the caller's `now` rather than by lru-cache's TTL, which
+ * runs on `performance.now()` and cannot tell a clock that went backwards.
  */
 export function createCachedSessionLiveness(
   sessions: SessionReader,
@@ -59,8 +62,12 @@ export function createCachedSessionLiveness(
   options: SessionLivenessCacheOptions,
 ): CachedSessionLiveness {
   const { maxEntries, maxAgeMs } = options;
-  // Map order is recency order: a hit re-inserts its entry at the end.
-  const entries = new Map<string, LiveSession>();
+  // Bounded by count, each entry counting one, without `max`'s up-front allocation of every slot.
+  // lru-cache needs room for one; with `maxEntries` 0, nothing is ever filled.
+  const entries = new LRUCache<string, LiveSession>({
+    maxSize: Math.max(1, maxEntries),
+    sizeCalculation: () => 1,
+  });
   // Bumped by every revocation and reset; a read that saw another epoch start is not cached.
   let epoch = 0;
 
@@ -70,11 +77,10 @@ export function createCachedSessionLiveness(
       entries.delete(revocation.sessionId);
       return;
     }
-    for (const [id, entry] of entries) {
-      if (entry.userId === revocation.userId && id !== revocation.exceptSessionId) {
-        entries.delete(id);
-      }
-    }
+    const doomed = [...entries.entries()].filter(
+      ([id, entry]) => entry.userId === revocation.userId && id !== revocation.exceptSessionId,
+    );
+    for (const [id] of doomed) entries.delete(id);
   }
 
   const unsubscribe = channel.subscribe({
@@ -90,7 +96,7 @@ export function createCachedSessionLiveness(
     userId: string,
     now: number,
   ): AuthenticationFailure | null | undefined {
-    const entry = entries.get(sessionId);
+    const entry = entries.peek(sessionId);
     if (entry === undefined) return undefined;
     if (now - entry.cachedAt >= maxAgeMs || now < entry.cachedAt) {
       entries.delete(sessionId);
@@ -98,19 +104,9 @@ export function createCachedSessionLiveness(
     }
     // Only the store can say whether a rotation moved the idle expiry forward.
     if (now >= entry.expiresAt || now >= entry.idleExpiresAt) return undefined;
-    entries.delete(sessionId);
-    entries.set(sessionId, entry);
+    entries.get(sessionId); // only an answer served counts as use
     // A session never changes hands, so another user's token stays invalid.
     return entry.userId === userId ? null : 'TOKEN_INVALID';
-  }
-
-  function remember(sessionId: string, entry: LiveSession): void {
-    entries.delete(sessionId);
-    if (entries.size >= maxEntries) {
-      const oldest = entries.keys().next();
-      if (oldest.done !== true) entries.delete(oldest.value);
-    }
-    entries.set(sessionId, entry);
   }
 
   return {
@@ -136,7 +132,7 @@ export function createCachedSessionLiveness(
         healthy &&
         channel.isHealthy()
       ) {
-        remember(sessionId, {
+        entries.set(sessionId, {
           userId: session.userId,
           expiresAt: session.expiresAt,
           idleExpiresAt: session.idleExpiresAt,

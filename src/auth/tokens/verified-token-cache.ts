@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CryptoKey, decodeProtectedHeader } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AuthenticationFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
 import type { KeyRing } from '../keys/key-ring.js';
@@ -23,7 +24,11 @@ import { verifyToken } from './verify-token.js';
  *
  * Entries are keyed by a SHA-256 of the token, so live bearer tokens are not kept in the heap,
  * and a token differing in any character is a different entry. The cache is bounded: past
- * `maxEntries` the oldest entry is dropped. It is per service instance, never shared.
+ * `maxEntries` the least recently used entry is dropped. It is per service instance, never shared.
+ *
+ * Expiry is checked here against the caller's `now`, not by lru-cache's TTL: that runs on
+ * `performance.now()`, would serve an entry at the very millisecond of `exp`, and cannot tell a
+ * clock that went backwards.
  */
 export interface VerifiedTokenCache {
   /** The claims of `token` if it was verified before and is certainly still valid at `now`. */
@@ -41,7 +46,12 @@ interface Entry {
 }
 
 export function createVerifiedTokenCache(maxEntries: number): VerifiedTokenCache {
-  const entries = new Map<string, Entry>();
+  // Bounded by count, each entry counting one, without `max`'s up-front allocation of every slot.
+  // lru-cache needs room for one; with `maxEntries` 0, `remember` stores nothing.
+  const entries = new LRUCache<string, Entry>({
+    maxSize: Math.max(1, maxEntries),
+    sizeCalculation: () => 1,
+  });
 
   return {
     async find(token, keys, now) {
@@ -64,14 +74,7 @@ export function createVerifiedTokenCache(maxEntries: number): VerifiedTokenCache
       if (typeof kid !== 'string') return;
       const key = (await keys.findVerificationKey(kid))?.key;
       if (key === undefined) return;
-      const id = hashToken(token);
-      entries.delete(id);
-      while (entries.size >= maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done === true) break;
-        entries.delete(oldest.value);
-      }
-      entries.set(id, { verified, key, kid, verifiedAt: now });
+      entries.set(hashToken(token), { verified, key, kid, verifiedAt: now });
     },
     get size() {
       return entries.size;

@@ -60,6 +60,20 @@ describe('memory rate-limit store', () => {
     // An early key was evicted: it is admitted again (forgetting, never wrongly refusing).
     expect((await store.consume('key-0', tight, 0)).allowed).toBe(true);
   });
+
+  it('when full, forgets a key whose allowance has recovered before any less recently used one', async () => {
+    const store = createMemoryRateLimitStore(10);
+    const tight = { limit: 1, windowSeconds: 3600 };
+    for (let i = 0; i < 9; i++) await store.consume(`idle-${i}`, tight, 0);
+    // The most recently used key, but its allowance is whole again after one second.
+    await store.consume('recovered', { limit: 1, windowSeconds: 1 }, 0);
+    await store.consume('new', tight, 2_000);
+    // The least recently used key was kept, still limited: the recovered one made the room.
+    expect(await store.consume('idle-0', tight, 2_000)).toMatchObject({
+      allowed: false,
+      repeated: false,
+    });
+  });
 });
 
 describe('client address key', () => {

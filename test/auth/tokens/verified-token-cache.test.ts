@@ -163,6 +163,19 @@ describe('verifyTokenWithCache', () => {
     expect(await cache.find(third, keys, NOW_MS)).toMatchObject({ tokenId: 'c' });
   });
 
+  it('keeps a token in use over one remembered earlier and not used since', async () => {
+    const cache = createVerifiedTokenCache(2);
+    const [first, second, third] = (await Promise.all(
+      ['a', 'b', 'c'].map((tokenId) => signAccessToken(keys, settings, { ...claims, tokenId })),
+    )) as [string, string, string];
+    await cachedVerify(cache, first, NOW_MS);
+    await cachedVerify(cache, second, NOW_MS);
+    expect(await cache.find(first, keys, NOW_MS)).toMatchObject({ tokenId: 'a' });
+    await cachedVerify(cache, third, NOW_MS);
+    expect(await cache.find(second, keys, NOW_MS)).toBeUndefined();
+    expect(await cache.find(first, keys, NOW_MS)).toMatchObject({ tokenId: 'a' });
+  });
+
   it('with room for nothing, remembers nothing and still verifies', async () => {
     const cache = createVerifiedTokenCache(0);
     const token = await signAccessToken(keys, settings, claims);
