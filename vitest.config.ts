@@ -15,7 +15,14 @@ const STORE_SUITES = [
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
-if (postgresUrl === '' && process.env.CI) {
+// TEST_WITHOUT_SERVICES=1 marks the one run in CI that is meant to have no PostgreSQL and no
+// Redis: .ci/run's check that their suites skip, saying why, on a machine without them. It
+// lifts the CI guards (here and in test/helpers/services.ts) and nothing else.
+const withoutServices = process.env.TEST_WITHOUT_SERVICES === '1';
+if (withoutServices && (postgresUrl !== '' || process.env.TEST_REDIS_URL?.trim())) {
+  throw new Error('TEST_WITHOUT_SERVICES=1 needs TEST_DATABASE_URL and TEST_REDIS_URL unset');
+}
+if (postgresUrl === '' && process.env.CI && !withoutServices) {
   throw new Error('TEST_DATABASE_URL is unset in CI: .ci/run must start PostgreSQL and set it');
 }
 // vitest evaluates this file more than once per run; say it once.
