@@ -44,6 +44,14 @@ module.exports = {
       },
     },
     {
+      name: 'rooms-serve-operations',
+      comment:
+        "auth/'s top level is the list of operations; the rooms (keys/, tokens/, sessions/…) are what they are built from. A room that called an operation would make the operations depend on each other through the back door.",
+      severity: 'error',
+      from: { path: '^src/auth/[^/]+/' },
+      to: { path: '^src/auth/[^/]+[.]ts$', pathNot: '^src/auth/deps[.]ts$' },
+    },
+    {
       name: 'adapters-serve-no-api',
       comment:
         'db/ and redis/ implement auth ports; they know nothing about the API that exposes auth, so they can be reused by the CLI and tested without a server.',
