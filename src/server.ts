@@ -10,6 +10,7 @@ import {
   readSessionLivenessFromStore,
   type SessionLiveness,
 } from './auth/sessions/session-liveness.js';
+import { IGNORE_TOKENS } from './auth/sessions/token-listener.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';
@@ -23,7 +24,7 @@ import {
   useMetrics,
 } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
-import { useRefreshTokenCookie } from './http/refresh-cookie.js';
+import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
 import { createWellKnownPlugin } from './http/well-known.js';
@@ -93,7 +94,7 @@ export function createServer(deps: ServerDeps): AuthServer {
   if (metrics !== null && deps.sharedState !== undefined) {
     addSharedStateGauges(metrics, deps.sharedState);
   }
-  const auth = createAuthService(
+  const serveCaller = createAuthService(
     {
       ...deps,
       rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
@@ -113,6 +114,11 @@ export function createServer(deps: ServerDeps): AuthServer {
     },
     { accessTokenCacheSize: config.accessTokenCacheSize },
   );
+  const cookie = config.refreshTokenCookie
+    ? createRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH })
+    : null;
+  // Bearer tokens only: no request keeps a token server-side, so one service serves them all.
+  const bearerAuth = serveCaller(IGNORE_TOKENS);
 
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -136,11 +142,12 @@ export function createServer(deps: ServerDeps): AuthServer {
       useRequestBodyLimit(config.maxRequestBytes),
       ...graphqlHardening({ isProduction: config.isProduction }),
       config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
-      config.refreshTokenCookie && useRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH }),
+      cookie?.plugin ?? false,
     ],
     context: ({ request, req }) =>
       createGraphQLContext(
-        auth,
+        // In cookie mode the request's grants and session endings decide its Set-Cookie.
+        cookie === null ? bearerAuth : serveCaller(cookie.listenTo(request)),
         {
           ip: resolveClientIp(
             req?.socket.remoteAddress ?? null,

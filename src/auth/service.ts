@@ -12,6 +12,11 @@ import type { SessionRecord, UserRecord } from './ports/records.js';
 import type { AuditEventFilter } from './ports/store.js';
 import { reissueTokens } from './reissue.js';
 import type { AuthGrant } from './sessions/grant.js';
+import {
+  announceGrants,
+  type TokenListener,
+  type WithoutGrants,
+} from './sessions/token-listener.js';
 import type { Viewer } from './sessions/viewer.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
@@ -63,24 +68,35 @@ export interface AuthServiceOptions {
   readonly accessTokenCacheSize: number;
 }
 
-export function createAuthService(deps: AuthDeps, options: AuthServiceOptions): AuthService {
+/**
+ * The service for one caller: every grant it hands out and every end of the caller's own
+ * session reaches `listener` before the answer is returned.
+ */
+export type AuthServiceForCaller = (listener: TokenListener) => AuthService;
+
+/** The operations that end sessions: each says whether the caller's own session went with them. */
+type SessionEndingName = 'logOut' | 'revokeSession' | 'revokeUserSessions';
+
+/**
+ * Binds the operations to their dependencies once (the verified-token cache is shared by every
+ * caller of this instance); the answer gives each caller its own view reporting to its listener.
+ * Grant-issuing operations are told apart by their type and all pass through one wrapper, so a
+ * new one cannot issue tokens its caller's listener does not hear of.
+ */
+export function createAuthService(
+  deps: AuthDeps,
+  options: AuthServiceOptions,
+): AuthServiceForCaller {
   // Per instance: two servers in one process share no cached verification.
   const verifiedTokens =
     options.accessTokenCacheSize > 0
       ? createVerifiedTokenCache(options.accessTokenCacheSize)
       : null;
-  return {
-    signUp: (input, client) => signUp(deps, input, client),
-    logIn: (input, client) => logIn(deps, input, client),
+  const others: Omit<WithoutGrants<AuthService>, SessionEndingName> = {
     authenticateAccessToken: (authorization) =>
       authenticateAccessToken(deps, authorization, verifiedTokens),
     verifyRefreshToken: (authorization) => verifyRefreshToken(deps, authorization),
-    reissue: (token, client) => reissueTokens(deps, token, client),
-    logOut: (viewer, scope, client) => logOut(deps, viewer, scope, client),
-    changePassword: (viewer, input, client) => changePassword(deps, viewer, input, client),
     listSessions: (viewer) => listSessions(deps, viewer),
-    revokeSession: (viewer, id, client) => revokeOwnSession(deps, viewer, id, client),
-    revokeUserSessions: (admin, userId, client) => revokeUserSessions(deps, admin, userId, client),
     listAuditEvents: (filter, first, beforeId) =>
       listAuditEvents(deps.store.auditEvents, filter, first, beforeId),
     getUser: async (id) => {
@@ -90,5 +106,45 @@ export function createAuthService(deps: AuthDeps, options: AuthServiceOptions): 
     },
     findUser: (id) => deps.store.users.findById(id),
     listUsers: () => deps.store.users.list(),
+  };
+  return function serveCaller(listener) {
+    return {
+      ...others,
+      ...endSessions(deps, listener),
+      // Every operation that issues a pair. Anywhere else one is a type error: `others` and
+      // `endSessions` are typed WithoutGrants, and the unbound functions do not fit AuthService.
+      ...announceGrants(deps, listener, {
+        signUp,
+        logIn,
+        reissue: reissueTokens,
+        // Rotates the caller's refresh token: the one it held before is reuse from now on.
+        changePassword,
+      }),
+    };
+  };
+}
+
+/** The session-ending operations, telling `listener` when the caller's own session ends. */
+function endSessions(
+  deps: AuthDeps,
+  listener: TokenListener,
+): Pick<WithoutGrants<AuthService>, SessionEndingName> {
+  return {
+    async logOut(viewer, scope, client) {
+      const revoked = await logOut(deps, viewer, scope, client);
+      // OTHERS keeps the caller's own session.
+      if (scope !== 'OTHERS') listener.ended(viewer.sessionId);
+      return revoked;
+    },
+    async revokeSession(viewer, sessionId, client) {
+      const revoked = await revokeOwnSession(deps, viewer, sessionId, client);
+      if (sessionId === viewer.sessionId) listener.ended(viewer.sessionId);
+      return revoked;
+    },
+    async revokeUserSessions(admin, userId, client) {
+      const revoked = await revokeUserSessions(deps, admin, userId, client);
+      if (userId === admin.userId) listener.ended(admin.sessionId);
+      return revoked;
+    },
   };
 }

@@ -1,9 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
-import type { AuthService } from '../auth/service.js';
 import type { AuthGrant } from '../auth/sessions/grant.js';
+import type { TokenListener } from '../auth/sessions/token-listener.js';
 import type { TokenPair } from '../auth/tokens/token-pair.js';
 import type { Clock } from '../clock.js';
-import type { Result } from '../result.js';
 import type { GraphQLContext } from '../schema/context.js';
 
 export const REFRESH_TOKEN_COOKIE_NAME = 'refresh_token';
@@ -20,29 +19,46 @@ interface CookieChange {
   ended: boolean;
 }
 
+/** Cookie mode: the yoga plugin, and the listener each request's auth service reports to. */
+export interface RefreshTokenCookie {
+  readonly plugin: Plugin<GraphQLContext>;
+  /** The token listener for this request: its grants and own-session endings set the cookie. */
+  listenTo(request: Request): TokenListener;
+}
+
 /**
  * Cookie mode for browser apps (REFRESH_TOKEN_COOKIE=true). `signUp`, `login` and `reissue` also
  * set the refresh token as an `HttpOnly; Secure; SameSite=Strict` cookie on the GraphQL path,
  * so page scripts never hold it; `reissue` accepts it when no Authorization header is sent;
  * `logout` of the current session clears it (as does revoking one's own current session), and
- * `changePassword`, which rotates the refresh token, replaces it.
+ * `changePassword`, which rotates the refresh token, replaces it. The auth service tells the
+ * request's listener of every pair it issues and of the end of the caller's session, so every
+ * operation that issues tokens sets the cookie without this file naming it.
  *
  * A cookie travels with requests the page did not choose to make. The defences: SameSite=Strict;
  * yoga's CSRF prevention, which the server always runs (`http/graphql-hardening.ts`: a GET or a
  * "simple" POST must carry a header only scripts can add, after a CORS preflight); and the
  * Origin allow-list (`http/origins.ts`), which the configuration requires in this mode.
  */
-export function useRefreshTokenCookie(options: RefreshTokenCookieOptions): Plugin<GraphQLContext> {
+export function createRefreshTokenCookie(options: RefreshTokenCookieOptions): RefreshTokenCookie {
   const changes = new WeakMap<Request, CookieChange>();
 
-  return {
+  function listenTo(request: Request): TokenListener {
+    const change: CookieChange = { issued: null, ended: false };
+    changes.set(request, change);
+    return {
+      issued(grant: AuthGrant) {
+        change.issued = grant.tokens;
+      },
+      ended() {
+        change.ended = true;
+      },
+    };
+  }
+
+  const plugin: Plugin<GraphQLContext> = {
     onContextBuilding({ context, extendContext }) {
-      const change: CookieChange = { issued: null, ended: false };
-      changes.set(context.request, change);
-      extendContext({
-        refreshTokenCookie: readCookie(context.request.headers.get('cookie')),
-        auth: recordCookieChanges(context.auth, change),
-      });
+      extendContext({ refreshTokenCookie: readCookie(context.request.headers.get('cookie')) });
     },
     onResponse({ request, response }) {
       const change = changes.get(request);
@@ -59,42 +75,7 @@ export function useRefreshTokenCookie(options: RefreshTokenCookieOptions): Plugi
       }
     },
   };
-}
-
-/**
- * Wraps the request's auth service so the plugin learns whether this request issued a new pair
- * (the cookie follows it) or ended the caller's own session (the cookie goes).
- */
-function recordCookieChanges(auth: AuthService, change: CookieChange): AuthService {
-  function issued<R extends Result<AuthGrant, unknown>>(result: R): R {
-    if (result.ok) change.issued = result.value.tokens;
-    return result;
-  }
-  return {
-    ...auth,
-    signUp: async (input, client) => issued(await auth.signUp(input, client)),
-    logIn: async (input, client) => issued(await auth.logIn(input, client)),
-    reissue: async (token, client) => issued(await auth.reissue(token, client)),
-    // A password change rotates this session's refresh token; the old cookie would be reuse.
-    changePassword: async (viewer, input, client) =>
-      issued(await auth.changePassword(viewer, input, client)),
-    async logOut(viewer, scope, client) {
-      const revoked = await auth.logOut(viewer, scope, client);
-      // OTHERS keeps this browser's session, and so its cookie.
-      if (scope !== 'OTHERS') change.ended = true;
-      return revoked;
-    },
-    async revokeSession(viewer, sessionId, client) {
-      const revoked = await auth.revokeSession(viewer, sessionId, client);
-      if (sessionId === viewer.sessionId) change.ended = true;
-      return revoked;
-    },
-    async revokeUserSessions(admin, userId, client) {
-      const revoked = await auth.revokeUserSessions(admin, userId, client);
-      if (userId === admin.userId) change.ended = true;
-      return revoked;
-    },
-  };
+  return { plugin, listenTo };
 }
 
 function serialiseCookie(value: string, maxAge: number, path: string): string {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { hash, type Options, verify } from '@node-rs/argon2';
+import type { Argon2Answer, Argon2Job, Argon2Task, Argon2WorkerData } from './argon2-jobs.js';
+import { startWorkerScript } from './worker-script.js';
 
 /** Where Argon2 runs. Either way the event loop only waits; it never computes a hash itself. */
 export interface Argon2Runner {
@@ -26,40 +26,11 @@ export const threadPoolArgon2Runner: Argon2Runner = {
  */
 export const ARGON2_THREAD_NICENESS = 10;
 
-// CommonJS evaluated in each worker. Kept as a string so the same code runs from src/ under the
-// test runner and from dist/ in production. It lowers its own thread's priority (the TID is in
-// /proc/thread-self on Linux; elsewhere it keeps the default) and hashes synchronously.
-export const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { readlinkSync } = require('node:fs');
-const { setPriority } = require('node:os');
-const argon2 = require(workerData.argon2Path);
-if (workerData.threadSelf) {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  setPriority(tid, workerData.niceness);
-}
-parentPort.on('message', (job) => {
-  try {
-    const value = job.op === 'hash'
-      ? argon2.hashSync(job.password, job.options)
-      : argon2.verifySync(job.passwordHash, job.password);
-    parentPort.postMessage({ id: job.id, ok: true, value });
-  } catch (error) {
-    parentPort.postMessage({ id: job.id, ok: false, message: String(error && error.message) });
-  }
-});
-`;
-
-type Job =
-  | { readonly op: 'hash'; readonly password: string; readonly options: Options }
-  | { readonly op: 'verify'; readonly passwordHash: string; readonly password: string };
-
-type Answer =
-  | { readonly id: number; readonly ok: true; readonly value: string | boolean }
-  | { readonly id: number; readonly ok: false; readonly message: string };
+/** The worker's entry: compiled beside this module in dist/, its TypeScript source in src/. */
+export const ARGON2_WORKER_SCRIPT = new URL('./argon2-worker.js', import.meta.url);
 
 interface Pending {
-  readonly job: Job;
+  readonly job: Argon2Task;
   resolve(value: string | boolean): void;
   reject(error: Error): void;
 }
@@ -78,11 +49,10 @@ interface Slot {
  */
 export function createArgon2WorkerPool(
   size = availableParallelism(),
-  /** The worker's code; only tests pass another (one that crashes on purpose). */
-  workerSource = WORKER_SOURCE,
+  /** The worker's entry; only tests pass another (one that crashes on purpose). */
+  workerScript: URL = ARGON2_WORKER_SCRIPT,
 ): Argon2Runner {
-  const argon2Path = createRequire(import.meta.url).resolve('@node-rs/argon2');
-  const threadSelf = existsSync('/proc/thread-self');
+  const workerData: Argon2WorkerData = { niceness: ARGON2_THREAD_NICENESS };
   const slots: Slot[] = Array.from({ length: Math.max(1, size) }, () => ({
     worker: null,
     busy: null,
@@ -93,14 +63,11 @@ export function createArgon2WorkerPool(
   let closed = false;
 
   function start(slot: Slot): Worker {
-    const worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { argon2Path, threadSelf, niceness: ARGON2_THREAD_NICENESS },
-    });
+    const worker = startWorkerScript(workerScript, workerData);
     // Every handler first checks that this worker still owns the slot and, for answers, that
     // the answer is for the job the slot holds: a replaced worker (after an error, Node also
     // emits exit) must never settle, or fail, the job of its successor.
-    worker.on('message', (answer: Answer) => {
+    worker.on('message', (answer: Argon2Answer) => {
       const pending = slot.busy;
       if (slot.worker !== worker || pending === null || answer.id !== slot.busyId) return;
       slot.busy = null;
@@ -140,11 +107,12 @@ export function createArgon2WorkerPool(
       slot.worker.ref();
       slot.busy = pending;
       slot.busyId = nextId++;
-      slot.worker.postMessage({ id: slot.busyId, ...pending.job });
+      const job: Argon2Job = { id: slot.busyId, ...pending.job };
+      slot.worker.postMessage(job);
     }
   }
 
-  function run(job: Job): Promise<string | boolean> {
+  function run(job: Argon2Task): Promise<string | boolean> {
     if (closed) return Promise.reject(new Error('The Argon2 worker pool is closed.'));
     return new Promise((resolve, reject) => {
       queue.push({ job, resolve, reject });

@@ -4,7 +4,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   ARGON2_THREAD_NICENESS,
   createArgon2WorkerPool,
-  WORKER_SOURCE,
 } from '../../../src/auth/passwords/argon2-workers.js';
 import {
   ARGON2ID_PARAMETERS,
@@ -60,12 +59,10 @@ describe('createArgon2WorkerPool', () => {
 
   it('fails only the job of a crashed worker, and never hands a job another job’s answer', async () => {
     // A worker that dies (an uncaught error: Node emits error, then exit) on one password.
-    const crashing = WORKER_SOURCE.replace(
-      "parentPort.on('message', (job) => {",
-      "parentPort.on('message', (job) => { if (job.password === 'crash') { setImmediate(() => { throw new Error('boom'); }); return; }",
+    const fragile = createArgon2WorkerPool(
+      1,
+      new URL('./crashing-argon2-worker.ts', import.meta.url),
     );
-    expect(crashing).not.toBe(WORKER_SOURCE);
-    const fragile = createArgon2WorkerPool(1, crashing);
     try {
       const hash = await fragile.hash('right password', { ...ARGON2ID_PARAMETERS });
       const results = await Promise.allSettled([

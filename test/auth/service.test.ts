@@ -1,0 +1,165 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientInfo } from '../../src/auth/client/client-info.js';
+import type { LogoutScope } from '../../src/auth/log-out.js';
+import { type AuthService, createAuthService } from '../../src/auth/service.js';
+import type { AuthGrant } from '../../src/auth/sessions/grant.js';
+import {
+  announceGrants,
+  type GrantOperationName,
+  IGNORE_TOKENS,
+  type TokenListener,
+} from '../../src/auth/sessions/token-listener.js';
+import type { Viewer } from '../../src/auth/sessions/viewer.js';
+import { failure, type Result, success } from '../../src/result.js';
+import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+
+const CLIENT: ClientInfo = { ip: '192.0.2.7', userAgent: 'service-test' };
+
+interface Heard {
+  readonly issued: AuthGrant[];
+  readonly ended: string[];
+}
+
+function createRecordingListener(): { listener: TokenListener; heard: Heard } {
+  const heard: Heard = { issued: [], ended: [] };
+  return {
+    heard,
+    listener: {
+      issued: (grant) => heard.issued.push(grant),
+      ended: (sessionId) => heard.ended.push(sessionId),
+    },
+  };
+}
+
+let app: TestApp;
+/** A service that tells nobody: it prepares what the operation under test needs. */
+let setup: AuthService;
+let serveCaller: (listener: TokenListener) => AuthService;
+beforeEach(async () => {
+  app = await createTestApp();
+  serveCaller = createAuthService(app.deps, { accessTokenCacheSize: 0 });
+  setup = serveCaller(IGNORE_TOKENS);
+});
+afterEach(() => app.close());
+
+let emailCounter = 0;
+
+function expectValue<T>(result: Result<T, unknown>): T {
+  if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.failure)}`);
+  return result.value;
+}
+
+async function signUpWithSetup(): Promise<AuthGrant> {
+  const email = `listener${++emailCounter}@example.com`;
+  return expectValue(await setup.signUp({ email, password: PASSWORD }, CLIENT));
+}
+
+async function viewerOf(grant: AuthGrant): Promise<Viewer> {
+  return expectValue(await setup.authenticateAccessToken(`Bearer ${grant.tokens.accessToken}`));
+}
+
+/**
+ * Every AuthService method that hands out a grant, called so that it succeeds. The key type is
+ * computed from AuthService, so a new grant-issuing method does not compile until it is here.
+ */
+const GRANT_OPERATIONS: {
+  readonly [K in GrantOperationName<AuthService>]: (
+    auth: AuthService,
+    existing: AuthGrant,
+  ) => ReturnType<AuthService[K]>;
+} = {
+  signUp: (auth) =>
+    auth.signUp({ email: `fresh${++emailCounter}@example.com`, password: PASSWORD }, CLIENT),
+  logIn: (auth, existing) => auth.logIn({ email: existing.user.email, password: PASSWORD }, CLIENT),
+  async reissue(auth, existing) {
+    const token = await setup.verifyRefreshToken(`Bearer ${existing.tokens.refreshToken}`);
+    return auth.reissue(expectValue(token), CLIENT);
+  },
+  async changePassword(auth, existing) {
+    const input = { currentPassword: PASSWORD, newPassword: 'an entirely new passphrase' };
+    return auth.changePassword(await viewerOf(existing), input, CLIENT);
+  },
+};
+
+describe('createAuthService: the token listener', () => {
+  it.each(Object.keys(GRANT_OPERATIONS) as GrantOperationName<AuthService>[])(
+    '%s hands the grant it returns to the listener, once',
+    async (name) => {
+      const existing = await signUpWithSetup();
+      const { listener, heard } = createRecordingListener();
+      const grant = expectValue(await GRANT_OPERATIONS[name](serveCaller(listener), existing));
+      expect(heard.issued).toHaveLength(1);
+      expect(heard.issued[0]).toBe(grant);
+      expect(heard.ended).toEqual([]);
+    },
+  );
+
+  it('hears of no grant when the operation fails', async () => {
+    const existing = await signUpWithSetup();
+    const { listener, heard } = createRecordingListener();
+    const auth = serveCaller(listener);
+    const login = await auth.logIn({ email: existing.user.email, password: 'wrong!' }, CLIENT);
+    expect(login).toEqual(failure('INVALID_CREDENTIALS'));
+    expect(heard).toEqual({ issued: [], ended: [] });
+  });
+
+  it.each<[LogoutScope, boolean]>([
+    ['CURRENT', true],
+    ['OTHERS', false],
+    ['ALL', true],
+  ])('logOut(%s) ends the caller’s own session: %s', async (scope, ends) => {
+    const existing = await signUpWithSetup();
+    const { listener, heard } = createRecordingListener();
+    await serveCaller(listener).logOut(await viewerOf(existing), scope, CLIENT);
+    expect(heard).toEqual({ issued: [], ended: ends ? [existing.sessionId] : [] });
+  });
+
+  it('revokeSession ends the caller’s session only when it names that session', async () => {
+    const existing = await signUpWithSetup();
+    const other = expectValue(
+      await setup.logIn({ email: existing.user.email, password: PASSWORD }, CLIENT),
+    );
+    const viewer = await viewerOf(existing);
+    const { listener, heard } = createRecordingListener();
+    const auth = serveCaller(listener);
+    expect(await auth.revokeSession(viewer, other.sessionId, CLIENT)).toBe(true);
+    expect(heard.ended).toEqual([]);
+    expect(await auth.revokeSession(viewer, existing.sessionId, CLIENT)).toBe(true);
+    expect(heard.ended).toEqual([existing.sessionId]);
+  });
+
+  it('revokeUserSessions ends the caller’s session only when it names the caller', async () => {
+    const admin = await viewerOf(await signUpWithSetup());
+    const user = await signUpWithSetup();
+    const { listener, heard } = createRecordingListener();
+    const auth = serveCaller(listener);
+    expect(await auth.revokeUserSessions(admin, user.user.id, CLIENT)).toBe(1);
+    expect(heard.ended).toEqual([]);
+    expect(await auth.revokeUserSessions(admin, admin.userId, CLIENT)).toBe(1);
+    expect(heard.ended).toEqual([admin.sessionId]);
+  });
+});
+
+describe('announceGrants', () => {
+  it('binds every function it is given and announces its grants, not its failures', async () => {
+    const grant = await signUpWithSetup();
+    const { listener, heard } = createRecordingListener();
+    const seen: string[] = [];
+    const announced = announceGrants('the deps', listener, {
+      first: async (deps: string) => {
+        seen.push(deps);
+        return success(grant);
+      },
+      second: async (deps: string, fail: boolean) => {
+        seen.push(deps);
+        return fail ? failure('NOPE') : success(grant);
+      },
+    });
+    expect(await announced.second(true)).toEqual(failure('NOPE'));
+    expect(heard.issued).toEqual([]);
+    expect(await announced.first()).toEqual(success(grant));
+    await announced.second(false);
+    expect(heard.issued).toEqual([grant, grant]);
+    expect(seen).toEqual(['the deps', 'the deps', 'the deps']);
+  });
+});
