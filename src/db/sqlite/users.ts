@@ -1,9 +1,11 @@
-import { and, asc, eq, ne, sql, TransactionRollbackError } from 'drizzle-orm';
+import { asc, eq, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
+import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
+import { liveSessionsOfUser } from '../session-sql.js';
 import { sessions, users } from './schema.js';
-import { isLiveAt } from './sessions.js';
+import { revokeSessionsWhere } from './sessions.js';
 
 export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
   const byId = db
@@ -42,7 +44,7 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
       const result = db
         .update(users)
         .set({ passwordHash })
-        .where(and(eq(users.id, id), eq(users.passwordHash, expectedPasswordHash)))
+        .where(userWithHash(users, id, expectedPasswordHash))
         .run();
       return result.changes === 1;
     },
@@ -58,32 +60,22 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         return db.transaction((tx) => {
           const kept = tx
             .update(sessions)
-            .set({
-              currentRefreshJti: change.nextRefreshJti,
-              // No grace: the refresh token from before the change is reuse from now on.
-              previousRefreshJti: null,
-              rotatedAt: now,
-              lastUsedAt: now,
-              generation: sql`${sessions.generation} + 1`,
-            })
-            .where(and(eq(sessions.id, keepSessionId), eq(sessions.userId, userId), isLiveAt(now)))
+            .set(keptSessionValues(sessions, change))
+            .where(keptSession(sessions, change))
             .returning()
             .get();
           if (kept === undefined) return null;
           const updated = tx
             .update(users)
             .set({ passwordHash: change.passwordHash })
-            .where(and(eq(users.id, userId), eq(users.passwordHash, change.expectedPasswordHash)))
+            .where(userWithHash(users, userId, change.expectedPasswordHash))
             .run();
           if (updated.changes !== 1) {
             tx.rollback();
           }
-          const revoked = tx
-            .update(sessions)
-            .set({ revokedAt: now, revokedReason: 'password_changed' })
-            .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isLiveAt(now)))
-            .run();
-          return { session: kept, revokedSessions: revoked.changes };
+          const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
+          const revokedSessions = revokeSessionsWhere(tx, others, 'password_changed', now);
+          return { session: kept, revokedSessions };
         });
       } catch (error) {
         // The hash changed under us (a concurrent change): nothing was written.
