@@ -2,7 +2,15 @@ import { type AnyColumn, and, eq, type SQL, sql } from 'drizzle-orm';
 import type { PasswordChange } from '../auth/ports/store.js';
 import { isLiveAt, type SessionColumns } from './session-sql.js';
 
-// The conditions and values of a password change, the same SQL in either dialect.
+// The conditions and values of a password change, the same SQL in either dialect. Both stores
+// take the same steps in the same order, in one transaction:
+//  1. lock the user row while its hash is still the expected one (none: write nothing);
+//  2. give the kept session its new refresh token while it is live (none: write nothing);
+//  3. replace the hash;
+//  4. revoke the user's other live sessions.
+// The user row first: it serialises concurrent changes of one user's password, and the loser
+// re-reads the committed hash, no longer the expected one. Every write comes after both checks,
+// so "nothing written" needs no rollback.
 
 /** The users table's columns these statements read, in either dialect. */
 export interface UserColumns {

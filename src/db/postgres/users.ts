@@ -55,26 +55,28 @@ export function createPostgresUserStore(db: NodePgDatabase): UserStore {
         .where(eq(users.id, id));
     },
     async changePassword(change) {
+      // The steps and their order: see password-change-sql.ts.
       const { userId, keepSessionId, now } = change;
       return retryOnTransientConflict(() =>
         db.transaction(async (tx) => {
-          // The user row first: it serialises concurrent changes of one user's password, and
-          // the loser re-reads the committed hash, no longer the expected one, and writes nothing.
-          const [updated] = await tx
-            .update(users)
-            .set({ passwordHash: change.passwordHash })
+          // FOR NO KEY UPDATE: the lock the UPDATE of the hash takes anyway, so sign-ins of the
+          // same user (whose new session rows only key-share the user row) do not wait for it.
+          const [user] = await tx
+            .select({ id: users.id })
+            .from(users)
             .where(userWithHash(users, userId, change.expectedPasswordHash))
-            .returning({ id: users.id });
-          if (updated === undefined) return null;
+            .for('no key update');
+          if (user === undefined) return null;
           const [kept] = await tx
             .update(sessions)
             .set(keptSessionValues(sessions, change))
             .where(keptSession(sessions, change))
             .returning();
-          if (kept === undefined) {
-            tx.rollback();
-            return null;
-          }
+          if (kept === undefined) return null;
+          await tx
+            .update(users)
+            .set({ passwordHash: change.passwordHash })
+            .where(eq(users.id, userId));
           const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
           const revokedSessions = await revokeSessionsWhere(tx, others, 'password_changed', now);
           return { session: kept, revokedSessions };

@@ -1,4 +1,4 @@
-import { asc, eq, sql, TransactionRollbackError } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
@@ -55,9 +55,18 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         .run();
     },
     async changePassword(change) {
+      // The steps and their order: see password-change-sql.ts. IMMEDIATE takes the database's
+      // write lock before the first read, as PostgreSQL locks the user row, so a second process
+      // waits for it rather than reading a hash that is about to change.
       const { userId, keepSessionId, now } = change;
-      try {
-        return db.transaction((tx) => {
+      return db.transaction(
+        (tx) => {
+          const user = tx
+            .select({ id: users.id })
+            .from(users)
+            .where(userWithHash(users, userId, change.expectedPasswordHash))
+            .get();
+          if (user === undefined) return null;
           const kept = tx
             .update(sessions)
             .set(keptSessionValues(sessions, change))
@@ -65,23 +74,16 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
             .returning()
             .get();
           if (kept === undefined) return null;
-          const updated = tx
-            .update(users)
+          tx.update(users)
             .set({ passwordHash: change.passwordHash })
-            .where(userWithHash(users, userId, change.expectedPasswordHash))
+            .where(eq(users.id, userId))
             .run();
-          if (updated.changes !== 1) {
-            tx.rollback();
-          }
           const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
           const revokedSessions = revokeSessionsWhere(tx, others, 'password_changed', now);
           return { session: kept, revokedSessions };
-        });
-      } catch (error) {
-        // The hash changed under us (a concurrent change): nothing was written.
-        if (error instanceof TransactionRollbackError) return null;
-        throw error;
-      }
+        },
+        { behavior: 'immediate' },
+      );
     },
   };
 }
