@@ -78,10 +78,7 @@ export function createPostgresSessionStore(db: NodePgDatabase): SessionStore {
       const others = liveSessionsOfUser(sessions, userId, now, exceptSessionId);
       // It locks several rows in no fixed order, so it can deadlock with a password change
       // locking the same user's sessions; PostgreSQL then aborts one, and this one runs again.
-      const revoked = await retryOnTransientConflict(() =>
-        revokeSessionsWhere(db, others, reason, now),
-      );
-      return revoked ?? 0;
+      return retryOnTransientConflict(() => revokeSessionsWhere(db, others, reason, now));
     },
   };
 }
