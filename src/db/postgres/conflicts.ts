@@ -1,5 +1,3 @@
-import { TransactionRollbackError } from 'drizzle-orm';
-
 /**
  * SQLSTATEs after which running the whole transaction again is correct: a deadlock between two
  * transactions that lock the same rows in different orders (PostgreSQL aborts one of them), and
@@ -10,16 +8,15 @@ const ATTEMPTS = 3;
 
 /**
  * Runs a transaction, again if PostgreSQL aborted it for a transient conflict (nothing of an
- * aborted attempt was written). A deliberate rollback resolves to null.
+ * aborted attempt was written), and resolves to what it returned. A transaction that decides to
+ * write nothing says so in the value it returns (and has written nothing to roll back); every
+ * other error, a rollback among them, is passed on as it is.
  */
-export async function retryOnTransientConflict<T>(
-  transaction: () => Promise<T | null>,
-): Promise<T | null> {
+export async function retryOnTransientConflict<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction();
     } catch (error) {
-      if (error instanceof TransactionRollbackError) return null;
       if (attempt >= ATTEMPTS || !TRANSIENT_CONFLICTS.has(sqlState(error) ?? '')) throw error;
     }
   }

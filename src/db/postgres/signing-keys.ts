@@ -39,7 +39,7 @@ export function createPostgresSigningKeyStore(db: NodePgDatabase): SigningKeySto
       return active;
     },
     async rotate(candidate, now, retireRetiringSince) {
-      const outcome = await retryOnTransientConflict(() =>
+      return retryOnTransientConflict(() =>
         db.transaction(async (tx) => {
           // Two rotations at once would each demote the key they saw; taking turns keeps one
           // active key and one demotion per rotation.
@@ -58,8 +58,6 @@ export function createPostgresSigningKeyStore(db: NodePgDatabase): SigningKeySto
           return { activated, demoted: demoted ?? null, retired };
         }),
       );
-      if (outcome === null) throw new Error('The key rotation was rolled back.');
-      return outcome;
     },
     async retireExpired(retireRetiringSince, now) {
       return retireExpiredKeys(db, retireRetiringSince, now);

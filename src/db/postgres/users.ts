@@ -1,9 +1,11 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { UserStore } from '../../auth/ports/store.js';
+import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
+import { liveSessionsOfUser } from '../session-sql.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { sessions, users } from './schema.js';
-import { isLiveAt } from './sessions.js';
+import { revokeSessionsWhere } from './sessions.js';
 
 export function createPostgresUserStore(db: NodePgDatabase): UserStore {
   const byId = db
@@ -42,7 +44,7 @@ export function createPostgresUserStore(db: NodePgDatabase): UserStore {
       const updated = await db
         .update(users)
         .set({ passwordHash })
-        .where(and(eq(users.id, id), eq(users.passwordHash, expectedPasswordHash)))
+        .where(userWithHash(users, id, expectedPasswordHash))
         .returning({ id: users.id });
       return updated.length === 1;
     },
@@ -53,39 +55,31 @@ export function createPostgresUserStore(db: NodePgDatabase): UserStore {
         .where(eq(users.id, id));
     },
     async changePassword(change) {
+      // The steps and their order: see password-change-sql.ts.
       const { userId, keepSessionId, now } = change;
       return retryOnTransientConflict(() =>
         db.transaction(async (tx) => {
-          // The user row first: it serialises concurrent changes of one user's password, and
-          // the loser re-reads the committed hash, no longer the expected one, and writes nothing.
-          const [updated] = await tx
-            .update(users)
-            .set({ passwordHash: change.passwordHash })
-            .where(and(eq(users.id, userId), eq(users.passwordHash, change.expectedPasswordHash)))
-            .returning({ id: users.id });
-          if (updated === undefined) return null;
+          // FOR NO KEY UPDATE: the lock the UPDATE of the hash takes anyway, so sign-ins of the
+          // same user (whose new session rows only key-share the user row) do not wait for it.
+          const [user] = await tx
+            .select({ id: users.id })
+            .from(users)
+            .where(userWithHash(users, userId, change.expectedPasswordHash))
+            .for('no key update');
+          if (user === undefined) return null;
           const [kept] = await tx
             .update(sessions)
-            .set({
-              currentRefreshJti: change.nextRefreshJti,
-              // No grace: the refresh token from before the change is reuse from now on.
-              previousRefreshJti: null,
-              rotatedAt: now,
-              lastUsedAt: now,
-              generation: sql`${sessions.generation} + 1`,
-            })
-            .where(and(eq(sessions.id, keepSessionId), eq(sessions.userId, userId), isLiveAt(now)))
+            .set(keptSessionValues(sessions, change))
+            .where(keptSession(sessions, change))
             .returning();
-          if (kept === undefined) {
-            tx.rollback();
-            return null;
-          }
-          const revoked = await tx
-            .update(sessions)
-            .set({ revokedAt: now, revokedReason: 'password_changed' })
-            .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isLiveAt(now)))
-            .returning({ id: sessions.id });
-          return { session: kept, revokedSessions: revoked.length };
+          if (kept === undefined) return null;
+          await tx
+            .update(users)
+            .set({ passwordHash: change.passwordHash })
+            .where(eq(users.id, userId));
+          const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
+          const revokedSessions = await revokeSessionsWhere(tx, others, 'password_changed', now);
+          return { session: kept, revokedSessions };
         }),
       );
     },

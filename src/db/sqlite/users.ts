@@ -1,9 +1,11 @@
-import { and, asc, eq, ne, sql, TransactionRollbackError } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
+import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
+import { liveSessionsOfUser } from '../session-sql.js';
 import { sessions, users } from './schema.js';
-import { isLiveAt } from './sessions.js';
+import { revokeSessionsWhere } from './sessions.js';
 
 export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
   const byId = db
@@ -42,7 +44,7 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
       const result = db
         .update(users)
         .set({ passwordHash })
-        .where(and(eq(users.id, id), eq(users.passwordHash, expectedPasswordHash)))
+        .where(userWithHash(users, id, expectedPasswordHash))
         .run();
       return result.changes === 1;
     },
@@ -53,43 +55,35 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         .run();
     },
     async changePassword(change) {
+      // The steps and their order: see password-change-sql.ts. IMMEDIATE takes the database's
+      // write lock before the first read, as PostgreSQL locks the user row, so a second process
+      // waits for it rather than reading a hash that is about to change.
       const { userId, keepSessionId, now } = change;
-      try {
-        return db.transaction((tx) => {
+      return db.transaction(
+        (tx) => {
+          const user = tx
+            .select({ id: users.id })
+            .from(users)
+            .where(userWithHash(users, userId, change.expectedPasswordHash))
+            .get();
+          if (user === undefined) return null;
           const kept = tx
             .update(sessions)
-            .set({
-              currentRefreshJti: change.nextRefreshJti,
-              // No grace: the refresh token from before the change is reuse from now on.
-              previousRefreshJti: null,
-              rotatedAt: now,
-              lastUsedAt: now,
-              generation: sql`${sessions.generation} + 1`,
-            })
-            .where(and(eq(sessions.id, keepSessionId), eq(sessions.userId, userId), isLiveAt(now)))
+            .set(keptSessionValues(sessions, change))
+            .where(keptSession(sessions, change))
             .returning()
             .get();
           if (kept === undefined) return null;
-          const updated = tx
-            .update(users)
+          tx.update(users)
             .set({ passwordHash: change.passwordHash })
-            .where(and(eq(users.id, userId), eq(users.passwordHash, change.expectedPasswordHash)))
+            .where(eq(users.id, userId))
             .run();
-          if (updated.changes !== 1) {
-            tx.rollback();
-          }
-          const revoked = tx
-            .update(sessions)
-            .set({ revokedAt: now, revokedReason: 'password_changed' })
-            .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isLiveAt(now)))
-            .run();
-          return { session: kept, revokedSessions: revoked.changes };
-        });
-      } catch (error) {
-        // The hash changed under us (a concurrent change): nothing was written.
-        if (error instanceof TransactionRollbackError) return null;
-        throw error;
-      }
+          const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
+          const revokedSessions = revokeSessionsWhere(tx, others, 'password_changed', now);
+          return { session: kept, revokedSessions };
+        },
+        { behavior: 'immediate' },
+      );
     },
   };
 }

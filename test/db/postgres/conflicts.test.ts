@@ -1,5 +1,5 @@
 import { TransactionRollbackError } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { retryOnTransientConflict, sqlState } from '../../../src/db/postgres/conflicts.js';
 
 function databaseError(code: string): Error {
@@ -30,18 +30,27 @@ describe('retryOnTransientConflict', () => {
     expect(attempts).toBe(3);
   });
 
-  it('never retries other errors, and turns a deliberate rollback into null', async () => {
-    let attempts = 0;
-    const unique = retryOnTransientConflict(async () => {
-      attempts += 1;
-      throw databaseError('23505');
-    });
-    await expect(unique).rejects.toThrow('Failed query');
-    expect(attempts).toBe(1);
-    const rolledBack = await retryOnTransientConflict(async () => {
-      throw new TransactionRollbackError();
-    });
-    expect(rolledBack).toBeNull();
+  it('never retries other errors, a deliberate rollback among them, and passes them on', async () => {
+    const errors = [databaseError('23505'), new TransactionRollbackError()];
+    for (const error of errors) {
+      let attempts = 0;
+      const run = retryOnTransientConflict(async () => {
+        attempts += 1;
+        throw error;
+      });
+      await expect(run).rejects.toBe(error);
+      expect(attempts).toBe(1);
+    }
+  });
+
+  it('resolves to exactly what the transaction returns, with no null added to its type', async () => {
+    const count = retryOnTransientConflict(async () => 2);
+    expectTypeOf(count).resolves.toEqualTypeOf<number>();
+    await expect(count).resolves.toBe(2);
+    // A transaction that writes nothing says so in its own value.
+    const nothing = retryOnTransientConflict(async (): Promise<string | null> => null);
+    expectTypeOf(nothing).resolves.toEqualTypeOf<string | null>();
+    await expect(nothing).resolves.toBeNull();
   });
 
   it('finds the SQLSTATE through any depth of causes', () => {
