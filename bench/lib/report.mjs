@@ -2,14 +2,22 @@
 
 /**
  * Each figure: the median over rounds (with min and max), its target, and whether it is met.
- * `higherIsBetter` decides which way the target points.
+ * `higherIsBetter` decides which way the target points; a figure with a `tolerance` instead
+ * meets its target when it is within that distance of it, on either side.
  */
 export function buildFigures(m) {
   const figures = [];
-  const add = (id, label, unit, summary, target, higherIsBetter, note) => {
+  const add = (id, label, unit, summary, target, higherIsBetter, note, tolerance) => {
     const value = typeof summary === 'number' ? summary : summary.median;
     // A null target marks a figure given for context: no target, neither met nor missed.
-    const met = target === null ? null : higherIsBetter ? value >= target : value <= target;
+    const met =
+      target === null
+        ? null
+        : tolerance !== undefined
+          ? Math.abs(value - target) <= tolerance
+          : higherIsBetter
+            ? value >= target
+            : value <= target;
     figures.push({
       id,
       label,
@@ -20,6 +28,7 @@ export function buildFigures(m) {
       spread: typeof summary === 'number' ? 0 : summary.spread,
       target,
       higherIsBetter,
+      ...(tolerance === undefined ? {} : { tolerance }),
       met,
       note,
     });
@@ -121,6 +130,16 @@ export function buildFigures(m) {
       2,
       false,
       `idle ${l.idleP99.median.toFixed(2)} ms, storm ${l.stormP99.median.toFixed(2)} ms at ${l.probeRate} req/s`,
+    );
+    add(
+      'login-unknown-email',
+      'failed login latency: unknown email / wrong password',
+      'x',
+      l.unknownEmailVsWrongPassword,
+      1,
+      false,
+      `p50 ${l.unknownEmailMs.median.toFixed(1)} ms vs ${l.wrongPasswordMs.median.toFixed(1)} ms, one at a time; either way off tells which emails exist`,
+      0.1,
     );
   }
   const mem = m.memory;
@@ -253,6 +272,9 @@ function formatValue(value, unit) {
 
 function formatTarget(figure) {
   if (figure.target === null) return '(context)';
+  if (figure.tolerance !== undefined) {
+    return `${formatValue(figure.target, figure.unit)} ± ${figure.tolerance.toFixed(2)}`;
+  }
   return `${figure.higherIsBetter ? '>=' : '<='} ${formatValue(figure.target, figure.unit)}`;
 }
 
@@ -305,8 +327,12 @@ export function renderChart(results) {
   const top = 58;
   const height = top + figures.length * rowHeight + 40;
   // A context figure is already a ratio to its baseline: 1 is the baseline's own value.
+  // A figure with a tolerance scores 2 on its target, 1 at the edge of the band, 0 at twice that.
   const score = (figure, value) => {
     if (figure.target === null) return figure.higherIsBetter ? value : 1 / value;
+    if (figure.tolerance !== undefined) {
+      return Math.max(0, 2 - Math.abs(value - figure.target) / figure.tolerance);
+    }
     if (figure.higherIsBetter) return value / figure.target;
     if (figure.target === 0) return value === 0 ? 1 : 0;
     return figure.target / value;
@@ -335,8 +361,14 @@ export function renderChart(results) {
   figures.forEach((figure, i) => {
     const y = top + i * rowHeight;
     const s = score(figure, figure.value);
-    const lo = score(figure, figure.higherIsBetter ? figure.min : figure.max);
-    const hi = score(figure, figure.higherIsBetter ? figure.max : figure.min);
+    let lo = score(figure, figure.higherIsBetter ? figure.min : figure.max);
+    let hi = score(figure, figure.higherIsBetter ? figure.max : figure.min);
+    if (figure.tolerance !== undefined) {
+      // Rounds on both sides of the target: the best score is the target's own.
+      const ends = [score(figure, figure.min), score(figure, figure.max)];
+      const straddles = figure.min <= figure.target && figure.target <= figure.max;
+      [lo, hi] = [Math.min(...ends), straddles ? score(figure, figure.target) : Math.max(...ends)];
+    }
     const color = figure.met === null ? '#8a8a8a' : figure.met ? '#2e7d32' : '#c62828';
     parts.push(
       `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(figure.label)}</text>`,

@@ -1,16 +1,19 @@
 // 3. Logins per second as a ratio to the raw Argon2id verification rate at the service's own
-// parameters, and the p99 of protected queries during a login storm against idle p99.
+// parameters, the p99 of protected queries during a login storm against idle p99, and the
+// latency of a login for an unknown email against a wrong password for a real account.
 
+import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runTool } from '../lib/child-json.mjs';
+import { postJson } from '../lib/http-post.mjs';
 import { probeLatency } from '../lib/latency-probe.mjs';
 import { assertNoFailures } from '../lib/load.mjs';
-import { runLogins } from '../lib/login-requests.mjs';
+import { loginBody, runLogins } from '../lib/login-requests.mjs';
 import { PASSWORD, ROOT, signUp, startService } from '../lib/service.mjs';
-import { orderForRound, summarise } from '../lib/stats.mjs';
+import { median, orderForRound, summarise } from '../lib/stats.mjs';
 
 const TOOLS = fileURLToPath(new URL('../tools/', import.meta.url));
 const ME_QUERY = JSON.stringify({ query: '{ me { id } }' });
@@ -88,9 +91,11 @@ export async function measureLogin(options, workDir) {
       { name: 'argon2-libuv', run: argon2('libuv') },
       { name: 'login', run: logins },
     ];
+    const failedLogins = () => timeFailedLogins({ url: service.url, accounts, seconds });
     const latencySubjects = [
       { name: 'idle', run: probe },
       { name: 'storm', run: storm },
+      { name: 'failed', run: failedLogins },
     ];
     for (let round = 0; round < rounds; round++) {
       const r = {};
@@ -107,7 +112,8 @@ export async function measureLogin(options, workDir) {
       latency.push(l);
       process.stderr.write(
         `  round ${round + 1}: login ${r.login.requestsPerSecond.toFixed(1)}/s, argon2 ${r.argon2.requestsPerSecond.toFixed(1)}/s (libuv pool ${r['argon2-libuv'].requestsPerSecond.toFixed(1)}/s); ` +
-          `p99 idle ${l.idle.latency.p99.toFixed(2)} ms, storm ${l.storm.latency.p99.toFixed(2)} ms (${l.storm.stormLoginsPerSecond.toFixed(1)} logins/s)\n`,
+          `p99 idle ${l.idle.latency.p99.toFixed(2)} ms, storm ${l.storm.latency.p99.toFixed(2)} ms (${l.storm.stormLoginsPerSecond.toFixed(1)} logins/s); ` +
+          `failed login p50 unknown email ${l.failed.unknownEmailMs.toFixed(2)} ms, wrong password ${l.failed.wrongPasswordMs.toFixed(2)} ms\n`,
       );
     }
     return {
@@ -128,10 +134,60 @@ export async function measureLogin(options, workDir) {
       stormP50: summarise(latency.map((l) => l.storm.latency.p50)),
       stormLoginsPerSecond: summarise(latency.map((l) => l.storm.stormLoginsPerSecond)),
       stormVsIdleP99: summarise(latency.map((l) => l.storm.latency.p99 / l.idle.latency.p99)),
+      unknownEmailMs: summarise(latency.map((l) => l.failed.unknownEmailMs)),
+      wrongPasswordMs: summarise(latency.map((l) => l.failed.wrongPasswordMs)),
+      unknownEmailVsWrongPassword: summarise(
+        latency.map((l) => l.failed.unknownEmailMs / l.failed.wrongPasswordMs),
+      ),
     };
   } finally {
     await service.stop();
   }
+}
+
+/**
+ * One failed login at a time for `seconds`, alternating a wrong password for one of `accounts`
+ * with an email that has no account, each timed from send to answer. Both must be refused
+ * with INVALID_CREDENTIALS; the medians should match, or the timing tells which emails exist.
+ */
+async function timeFailedLogins({ url, accounts, seconds }) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const wrongPassword = [];
+  const unknownEmail = [];
+  let failed = 0;
+  let firstFailure = null;
+  const timeOne = async (email, into) => {
+    const body = loginBody(email, 'not the bench password');
+    const started = performance.now();
+    const { status, text } = await postJson(url, body, {}, agent);
+    const elapsed = performance.now() - started;
+    if (status === 200 && text.includes('"reason":"INVALID_CREDENTIALS"')) into.push(elapsed);
+    else {
+      failed += 1;
+      firstFailure ??= text.slice(0, 300);
+    }
+  };
+  const until = performance.now() + seconds * 1000;
+  try {
+    for (let i = 0; performance.now() < until; i++) {
+      // Alternated, and the order flips every pair, so drift in load hits both paths alike.
+      const pair = [
+        () => timeOne(accounts[i % accounts.length], wrongPassword),
+        () => timeOne(`nobody-${i}@example.com`, unknownEmail),
+      ];
+      if (i % 2 === 1) pair.reverse();
+      for (const request of pair) await request();
+    }
+  } finally {
+    agent.destroy();
+  }
+  return {
+    completed: wrongPassword.length + unknownEmail.length + failed,
+    failed,
+    firstFailure,
+    wrongPasswordMs: median(wrongPassword),
+    unknownEmailMs: median(unknownEmail),
+  };
 }
 
 /** The stored hash of an account: the raw Argon2 loop then runs at exactly these parameters. */
