@@ -15,7 +15,7 @@ if (!HASH || !PASSWORD) throw new Error('HASH and PASSWORD must be set');
 
 let runner = { verify, close: async () => undefined };
 if (RUNNER === 'service') {
-  const workers = join(ROOT, 'dist', 'auth', 'argon2-workers.js');
+  const workers = join(ROOT, 'dist', 'auth', 'passwords', 'argon2-workers.js');
   const { createArgon2WorkerPool } = await import(pathToFileURL(workers).href);
   runner = createArgon2WorkerPool();
   // Start the threads before the clock runs, as a running service has them.
