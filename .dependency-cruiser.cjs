@@ -52,6 +52,18 @@ module.exports = {
       to: { path: '^src/auth/[^/]+[.]ts$', pathNot: '^src/auth/deps[.]ts$' },
     },
     {
+      name: 'api-calls-the-service',
+      comment:
+        'The API layer calls auth through service.ts, the one entry point, so every operation gets its dependencies and its token listener the same way. It may still name any auth type, and read the constants of the records it exposes (ports/).',
+      severity: 'error',
+      from: { path: '^src/(schema|http)/' },
+      to: {
+        path: '^src/auth/',
+        pathNot: ['^src/auth/service[.]ts$', '^src/auth/ports/'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
       name: 'adapters-serve-no-api',
       comment:
         'db/ and redis/ implement auth ports; they know nothing about the API that exposes auth, so they can be reused by the CLI and tested without a server.',

@@ -1,5 +1,6 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
-import type { Result } from '../result.js';
+import { failure, type Result, success } from '../result.js';
+import { canViewUser } from './accounts/user-access.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
 import type { ClientInfo } from './client/client-info.js';
@@ -58,8 +59,12 @@ export interface AuthService {
   ): Promise<Result<AuditEventPage, InputFailure>>;
   /** The user behind a live session; a missing user there is a bug, so it throws. */
   getUser(id: string): Promise<UserRecord>;
-  /** The user with this id, or null. */
-  findUser(id: string): Promise<UserRecord | null>;
+  /**
+   * The user with this id as `viewer` may see them (themselves, or anyone for an ADMIN: see
+   * `canViewUser`), or null when there is none. FORBIDDEN before any lookup otherwise, so the
+   * answer says nothing about whether the id exists.
+   */
+  findVisibleUser(viewer: Viewer, id: string): Promise<Result<UserRecord | null, 'FORBIDDEN'>>;
   listUsers(): Promise<UserRecord[]>;
 }
 
@@ -104,7 +109,8 @@ export function createAuthService(
       if (user === null) throw new Error(`User ${id} of a live session does not exist.`);
       return user;
     },
-    findUser: (id) => deps.store.users.findById(id),
+    findVisibleUser: async (viewer, id) =>
+      canViewUser(viewer, id) ? success(await deps.store.users.findById(id)) : failure('FORBIDDEN'),
     listUsers: () => deps.store.users.list(),
   };
   return function serveCaller(listener) {

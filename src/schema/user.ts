@@ -1,4 +1,3 @@
-import { canViewUser } from '../auth/accounts/user-access.js';
 import type { UserRecord } from '../auth/ports/records.js';
 import { ROLES } from '../auth/ports/records.js';
 import { requireViewer } from './auth-scopes.js';
@@ -29,8 +28,9 @@ builder.asEntity(User, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: async ({ id }, ctx) => {
     const viewer = await requireViewer(ctx);
-    if (!canViewUser(viewer, id)) throw forbiddenError();
-    return ctx.auth.findUser(id);
+    const found = await ctx.auth.findVisibleUser(viewer, id);
+    if (!found.ok) throw forbiddenError();
+    return found.value;
   },
 });
 
