@@ -12,6 +12,11 @@ const STORE_SUITES = [
   'test/db/*.test.ts',
   'test/auth/keys/key-rotation.test.ts',
   'test/auth/keys/key-ring.test.ts',
+  'test/auth/reissue.test.ts',
+  'test/auth/change-password.test.ts',
+  'test/auth/sign-up.test.ts',
+  'test/auth/log-out.test.ts',
+  'test/auth/manage-sessions.test.ts',
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
