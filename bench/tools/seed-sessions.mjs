@@ -16,8 +16,8 @@ const { ROOT, DB_PATH, COUNT, USERS, ISSUER, AUDIENCE, ACCESS_TTL_SECONDS, OUT }
 const load = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
 const { loadConfig } = await load('config.js');
 const { openSqliteStore } = await load('db/sqlite/open.js');
-const { openKeyRing } = await load('auth/open-key-ring.js');
-const { signAccessToken } = await load('auth/sign-token.js');
+const { openKeyRing } = await load('auth/keys/open-key-ring.js');
+const { signAccessToken } = await load('auth/tokens/sign-token.js');
 
 // The same settings the measured service is started with (see lib/service.mjs).
 const config = loadConfig({
