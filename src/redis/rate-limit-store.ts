@@ -4,7 +4,7 @@ import type { RateLimitDecision, RateLimitStore } from '../auth/ports/rate-limit
 import type { Logger } from '../logger.js';
 
 /*
- * The GCRA step of auth/rate-limit.ts `decide()`, run inside Redis so that every instance
+ * The GCRA step of auth/limits/rate-limit.ts `decide()`, run inside Redis so that every instance
  * shares one counter per key and concurrent attempts are serialised by Redis itself. The
  * arithmetic is the same, in the same double precision, with the caller's `now`, so a decision
  * here equals the one `decide()` and the memory store would make. The hash keeps the
