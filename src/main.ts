@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { openKeyRing } from './auth/keys/open-key-ring.js';
 import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
 import { createArgon2PasswordHasher } from './auth/passwords/passwords.js';
-import { systemClock } from './clock.js';
+import { monotonicClock, systemClock } from './clock.js';
 import { isConfigurationError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const shared =
     config.redis === null
       ? null
-      : await openSharedState(config.redis, store, { logger, clock: systemClock });
+      : await openSharedState(config.redis, store, { logger, clock: monotonicClock });
   const argon2 = createArgon2WorkerPool();
   const yoga = createServer({
     config,

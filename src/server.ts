@@ -3,7 +3,6 @@ import type { AuthDeps } from './auth/deps.js';
 import { createAuditLogSink } from './auth/events/audit-log.js';
 import { fanOutEvents } from './auth/events/fan-out.js';
 import { createMemoryRateLimitStore } from './auth/limits/rate-limit.js';
-import type { AuthEventSink } from './auth/ports/event-sink.js';
 import type { RateLimitStore } from './auth/ports/rate-limit-store.js';
 import { createAuthService } from './auth/service.js';
 import {
@@ -40,8 +39,6 @@ export interface ServerDeps
   readonly rateLimits?: RateLimitStore;
   /** Session liveness; by default the store is read on every request. */
   readonly liveness?: SessionLiveness;
-  /** Receive every auth event after the audit log has stored it (metrics, for instance). */
-  readonly eventSinks?: readonly AuthEventSink[];
   /** With Redis: the state `/metrics` reports as gauges. */
   readonly sharedState?: SharedStateProbe;
 }
@@ -102,7 +99,6 @@ export function createServer(deps: ServerDeps): AuthServer {
       events: fanOutEvents([
         createAuditLogSink(deps.store.auditEvents),
         ...(metrics ? [createMetricsEventSink(metrics)] : []),
-        ...(deps.eventSinks ?? []),
       ]),
       settings: {
         issuer: config.issuer,

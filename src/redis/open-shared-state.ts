@@ -33,7 +33,7 @@ export interface SharedState {
 
 export interface SharedStateOptions {
   readonly logger: Logger;
-  /** What the revocation channel's health window is measured on. */
+  /** What the revocation channel's health window is measured on: a monotonic clock in production. */
   readonly clock: Clock;
   /** How long start-up waits for Redis before serving without it; 2 s by default. */
   readonly readyTimeoutMs?: number;

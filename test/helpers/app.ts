@@ -2,7 +2,10 @@ import type { AuthDeps } from '../../src/auth/deps.js';
 import { ignoreEvents } from '../../src/auth/events/fan-out.js';
 import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
 import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
-import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
+import {
+  createArgon2PasswordHasher,
+  type PasswordHasher,
+} from '../../src/auth/passwords/passwords.js';
 import { readSessionLivenessFromStore } from '../../src/auth/sessions/session-liveness.js';
 import {
   type Config,
@@ -80,6 +83,8 @@ export async function createTestApp(
     keyRing?: { unknownKidReloadIntervalMs?: number };
     /** Share a store and clock with another app: two service instances on one database. */
     shareWith?: TestApp;
+    /** The hasher, for a test that watches the Argon2 work; production Argon2id otherwise. */
+    passwords?: PasswordHasher;
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
@@ -94,7 +99,7 @@ export async function createTestApp(
     (env.DATABASE_URL === undefined ? await openTestStore() : await openStore(config.database));
   const clock = options.shareWith?.clock ?? createTestClock();
   const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
-  const passwords = createArgon2PasswordHasher();
+  const passwords = options.passwords ?? createArgon2PasswordHasher();
   const deps: AuthDeps = {
     store,
     clock,

@@ -1,6 +1,9 @@
-import type { Options } from '@node-rs/argon2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { threadPoolArgon2Runner } from '../../src/auth/passwords/argon2-workers.js';
+import {
+  type Argon2Runner,
+  threadPoolArgon2Runner,
+} from '../../src/auth/passwords/argon2-workers.js';
+import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.js';
 import {
   createTestApp,
   decodeJwtPart,
@@ -142,37 +145,40 @@ describe('login for an unknown email', () => {
   // Counted, not timed: medians of Argon2 timings on a shared machine are noise. The timing
   // itself is a bench figure (login-unknown-email in bench/suites/login.mjs).
   it('costs the same Argon2 work as a wrong password for a real account', async () => {
-    await app.signUp('known@example.com');
     // Every Argon2 job the app's hasher starts, with the parameters it runs at: the hash's
     // `argon2id$v=19$m=…,t=…,p=…` part (salt and digest differ, the work does not).
-    const runner = threadPoolArgon2Runner;
-    const { hash, verify } = runner;
     const work: string[] = [];
-    Object.assign(runner, {
-      hash: (password: string, options: Options) => {
+    const recordingRunner: Argon2Runner = {
+      hash(password, options) {
         work.push(`hash m=${options.memoryCost},t=${options.timeCost},p=${options.parallelism}`);
-        return hash(password, options);
+        return threadPoolArgon2Runner.hash(password, options);
       },
-      verify: (passwordHash: string, password: string) => {
+      verify(passwordHash, password) {
         work.push(`verify ${passwordHash.split('$').slice(1, 4).join('$')}`);
-        return verify(passwordHash, password);
+        return threadPoolArgon2Runner.verify(passwordHash, password);
       },
-    });
+      close: async () => undefined,
+    };
+    const counted = await createTestApp(
+      {},
+      { passwords: createArgon2PasswordHasher(recordingRunner) },
+    );
     const workOfFailedLogin = async (email: string) => {
       work.length = 0;
-      const response = await app.graphql(LOGIN, {
+      const response = await counted.graphql(LOGIN, {
         variables: { input: { email, password: 'a wrong password' } },
       });
       expect(firstError(response)?.reason).toBe('INVALID_CREDENTIALS');
       return [...work];
     };
     try {
+      await counted.signUp('known@example.com');
       const wrongPassword = await workOfFailedLogin('known@example.com');
       const unknownEmail = await workOfFailedLogin('nobody@example.com');
       expect(wrongPassword).toEqual(['verify argon2id$v=19$m=19456,t=2,p=1']);
       expect(unknownEmail).toEqual(wrongPassword);
     } finally {
-      Object.assign(runner, { hash, verify });
+      await counted.close();
     }
   });
 });

@@ -5,13 +5,14 @@ import type {
   RateLimitStore,
 } from '../ports/rate-limit-store.js';
 
-/**
+/*
  * Rate limiting with the generic cell rate algorithm (GCRA): a rule of `limit` per `window`
  * admits a burst of `limit` and then one more every `window / limit`. Each key keeps one number,
  * its theoretical arrival time, so there are no window edges to game and the wait is exact.
  * Refused attempts are not counted: the wait a client is told is the wait it gets.
- *
- * One GCRA step: the decision and, when allowed, the key's next theoretical arrival time. */
+ */
+
+/** One GCRA step: the decision and, when allowed, the key's next theoretical arrival time. */
 export function decide(
   storedTat: number | undefined,
   rule: RateLimitRule,

@@ -13,11 +13,11 @@ export interface Argon2Runner {
 }
 
 /** @node-rs/argon2 on the libuv thread pool, at normal priority: the default, and for tests. */
-export const threadPoolArgon2Runner: Argon2Runner = {
+export const threadPoolArgon2Runner: Argon2Runner = Object.freeze<Argon2Runner>({
   hash: (password, options) => hash(password, options),
   verify: (passwordHash, password) => verify(passwordHash, password),
   close: async () => undefined,
-};
+});
 
 /**
  * Niceness of the hashing threads (Linux). Hashing is the one CPU-bound job the service has;
