@@ -12,7 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), 'auth-main-'));
 const databasePath = join(dir, 'nested', 'auth.db');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('main', () => {
+// Each test starts one or two real processes under tsx (each with an Argon2 worker compiled on
+// the fly); on a loaded two-core machine that alone can take longer than the default 20 s.
+describe('main', { timeout: 60_000 }, () => {
   let accessToken = '';
 
   it('creates the database folder, migrates, serves, and exits 0 on SIGTERM', async () => {
