@@ -14,3 +14,18 @@ export function parseDurationSeconds(text: string): number | null {
   const seconds = Number(match[1]) * UNIT_SECONDS[unit];
   return seconds <= MAX_DURATION_SECONDS ? seconds : null;
 }
+
+const UNIT_MILLISECONDS = { ms: 1, s: 1000, m: 60_000 } as const;
+
+/**
+ * Parses `500ms`, `5s` or `2m` into whole milliseconds, for timeouts finer than a second. The
+ * unit is required: a bare `500` could mean either, and guessing wrong is a thousandfold.
+ * Returns null for anything else.
+ */
+export function parseDurationMilliseconds(text: string): number | null {
+  const match = /^(\d{1,10})(ms|s|m)$/.exec(text.trim());
+  if (!match?.[1]) return null;
+  const unit = match[2] as keyof typeof UNIT_MILLISECONDS;
+  const milliseconds = Number(match[1]) * UNIT_MILLISECONDS[unit];
+  return milliseconds <= MAX_DURATION_SECONDS * 1000 ? milliseconds : null;
+}

@@ -84,10 +84,26 @@ describe('loadConfig', () => {
       kind: 'postgres',
       url,
       poolSize: 25,
+      queryTimeoutMs: 5000,
       description: 'postgresql://auth:***@db.internal:5432/auth',
     });
     expect(loadConfig({ ...issuers, DATABASE_URL: 'postgres://db/auth' }).database).toMatchObject({
       poolSize: 10,
+    });
+  });
+
+  it.each([
+    ['1s', 1000],
+    ['250ms', 250],
+    ['2m', 120_000],
+  ])('reads DATABASE_QUERY_TIMEOUT=%s as %i ms', (raw, milliseconds) => {
+    const env = {
+      AUTH_ISSUER: 'https://a.example',
+      AUTH_AUDIENCE: 'https://a.example',
+      DATABASE_URL: 'postgres://db/auth',
+    };
+    expect(loadConfig({ ...env, DATABASE_QUERY_TIMEOUT: raw }).database).toMatchObject({
+      queryTimeoutMs: milliseconds,
     });
   });
 
@@ -105,6 +121,19 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://localhost/auth' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'postgres://db/auth', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    // A bare number could be seconds or milliseconds: a unit is required.
+    [
+      { DATABASE_URL: 'postgres://db/auth', DATABASE_QUERY_TIMEOUT: '5000' },
+      'DATABASE_QUERY_TIMEOUT',
+    ],
+    [
+      { DATABASE_URL: 'postgres://db/auth', DATABASE_QUERY_TIMEOUT: '50ms' },
+      'DATABASE_QUERY_TIMEOUT',
+    ],
+    [
+      { DATABASE_URL: 'postgres://db/auth', DATABASE_QUERY_TIMEOUT: '2h' },
+      'DATABASE_QUERY_TIMEOUT',
+    ],
     [{ DATABASE_URL: 'file:' }, 'DATABASE_URL'],
     [{ AUTH_ISSUER: 'not a url' }, 'AUTH_ISSUER'],
     [{ AUTH_AUDIENCE: 'also not' }, 'AUTH_AUDIENCE'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationSeconds } from '../src/duration.js';
+import { parseDurationMilliseconds, parseDurationSeconds } from '../src/duration.js';
 
 describe('parseDurationSeconds', () => {
   it.each([
@@ -20,4 +20,20 @@ describe('parseDurationSeconds', () => {
       expect(parseDurationSeconds(text)).toBeNull();
     },
   );
+});
+
+describe('parseDurationMilliseconds', () => {
+  it.each([
+    ['500ms', 500],
+    ['0ms', 0],
+    ['5s', 5000],
+    ['2m', 120_000],
+    [' 1s ', 1000],
+  ])('reads %j as %i ms', (text, milliseconds) => {
+    expect(parseDurationMilliseconds(text)).toBe(milliseconds);
+  });
+
+  it.each(['', '500', '1.5s', '5 s', '5MS', '1h', '-5ms', '9999999999m'])('refuses %j', (text) => {
+    expect(parseDurationMilliseconds(text)).toBeNull();
+  });
 });

@@ -3,6 +3,7 @@ import {
   type Environment,
   maskPassword,
   readInteger,
+  readMilliseconds,
   readOptional,
 } from './environment.js';
 
@@ -20,6 +21,11 @@ export type DatabaseConfig =
       readonly url: string;
       /** Connections each instance may open. */
       readonly poolSize: number;
+      /**
+       * The longest a request waits on the database, in milliseconds: for a connection, and for
+       * each statement's answer (also the server's `statement_timeout`).
+       */
+      readonly queryTimeoutMs: number;
       /** The URL without its password: safe to log. */
       readonly description: string;
     };
@@ -54,6 +60,7 @@ function readPostgres(env: Environment, raw: string): DatabaseConfig {
     kind: 'postgres',
     url: raw,
     poolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 1_000),
+    queryTimeoutMs: readMilliseconds(env, 'DATABASE_QUERY_TIMEOUT', '5s', 100, 3_600_000),
     description,
   };
 }

@@ -1,4 +1,4 @@
-import { parseDurationSeconds } from '../duration.js';
+import { parseDurationMilliseconds, parseDurationSeconds } from '../duration.js';
 
 // The primitives every part of the configuration reads with. Only the config module uses them.
 
@@ -46,6 +46,31 @@ export function readDuration(
     throw new ConfigError(name, `${DURATION_ACCEPTS}${floor}${ceiling}`, raw);
   }
   return seconds;
+}
+
+/** A timeout with a unit (`500ms`, `5s`, `1m`), in milliseconds from `minMs` to `maxMs`. */
+export function readMilliseconds(
+  env: Environment,
+  name: string,
+  fallback: string,
+  minMs: number,
+  maxMs: number,
+): number {
+  const raw = readOptional(env, name) ?? fallback;
+  const milliseconds = parseDurationMilliseconds(raw);
+  if (milliseconds === null || milliseconds < minMs || milliseconds > maxMs) {
+    throw new ConfigError(
+      name,
+      `expected a number with ms, s or m (500ms, 5s, 1m), from ${formatMilliseconds(minMs)} to ${formatMilliseconds(maxMs)}`,
+      raw,
+    );
+  }
+  return milliseconds;
+}
+
+function formatMilliseconds(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 export function readInteger(

@@ -4,6 +4,7 @@ import {
   maskPassword,
   readDuration,
   readInteger,
+  readMilliseconds,
   readOptional,
 } from './environment.js';
 
@@ -19,6 +20,11 @@ export interface RedisConfig {
   readonly sessionCacheTtl: number;
   /** How many sessions the liveness cache holds at most. */
   readonly sessionCacheSize: number;
+  /**
+   * How long a command waits for its answer, in milliseconds, before the caller falls back
+   * (in-process rate limits, the store for liveness) and the connection is replaced.
+   */
+  readonly commandTimeoutMs: number;
 }
 
 const URL_ACCEPTS =
@@ -36,6 +42,8 @@ export function readRedis(env: Environment): RedisConfig | null {
     // At most an hour: the cache shortens store reads, it is no place to keep sessions.
     sessionCacheTtl: readDuration(env, 'SESSION_CACHE_TTL', '30s', 0, 3600),
     sessionCacheSize: readInteger(env, 'SESSION_CACHE_SIZE', 10_000, 1, 10_000_000),
+    // Every request that counts a rate limit may wait this long while Redis is silent.
+    commandTimeoutMs: readMilliseconds(env, 'REDIS_COMMAND_TIMEOUT', '500ms', 10, 60_000),
   });
 }
 

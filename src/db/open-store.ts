@@ -18,6 +18,7 @@ export async function openStore(
     case 'postgres':
       return openPostgresStore(database.url, {
         maxConnections: database.poolSize,
+        queryTimeoutMs: database.queryTimeoutMs,
         onConnectionError: (error) =>
           logger?.warn('database connection lost; the pool reconnects', { error: error.message }),
       });

@@ -55,8 +55,21 @@ export async function openSharedState(
   options: SharedStateOptions,
 ): Promise<SharedState> {
   const { logger, clock } = options;
-  const commands = openRedisConnection(config.url, { name: 'auth-commands', logger });
-  const subscriber = openRedisConnection(config.url, { name: 'auth-revocations', logger });
+  const { commandTimeoutMs } = config;
+  // Rate limits and announcements: a silent connection is replaced, so that requests stop
+  // waiting out the command timeout and fall back at once until Redis answers again.
+  const commands = openRedisConnection(config.url, {
+    name: 'auth-commands',
+    logger,
+    commandTimeoutMs,
+    dropWhenSilent: true,
+  });
+  // The revocation channel's heartbeat watches this one's silence itself.
+  const subscriber = openRedisConnection(config.url, {
+    name: 'auth-revocations',
+    logger,
+    commandTimeoutMs,
+  });
   const readyTimeoutMs = options.readyTimeoutMs ?? 2000;
   const ready = await Promise.all([
     waitUntilReady(commands, readyTimeoutMs),
@@ -114,7 +127,12 @@ export async function openSharedState(
  */
 export function openAnnouncingStore(config: RedisConfig, store: Store, logger: Logger): Store {
   // Lazy: a command that revokes nothing never connects.
-  const publisher = openRedisConnection(config.url, { name: 'auth-cli', logger, lazy: true });
+  const publisher = openRedisConnection(config.url, {
+    name: 'auth-cli',
+    logger,
+    commandTimeoutMs: config.commandTimeoutMs,
+    lazy: true,
+  });
   const channel = createRevocationAnnouncer({
     publisher,
     channelName: revocationChannelName(config),

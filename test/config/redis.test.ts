@@ -16,6 +16,7 @@ describe('loadConfig: Redis', () => {
       keyPrefix: 'auth:',
       sessionCacheTtl: 30,
       sessionCacheSize: 10_000,
+      commandTimeoutMs: 500,
     });
     expect(Object.isFrozen(config.redis)).toBe(true);
   });
@@ -26,6 +27,7 @@ describe('loadConfig: Redis', () => {
       REDIS_KEY_PREFIX: 'tenant-a:auth:',
       SESSION_CACHE_TTL: '2m',
       SESSION_CACHE_SIZE: '500',
+      REDIS_COMMAND_TIMEOUT: '2s',
     });
     expect(config.redis).toEqual({
       url: 'rediss://svc:s3cret@cache.internal:6380/2',
@@ -33,6 +35,7 @@ describe('loadConfig: Redis', () => {
       keyPrefix: 'tenant-a:auth:',
       sessionCacheTtl: 120,
       sessionCacheSize: 500,
+      commandTimeoutMs: 2000,
     });
   });
 
@@ -53,6 +56,9 @@ describe('loadConfig: Redis', () => {
     [{ REDIS_URL: 'redis://localhost', SESSION_CACHE_TTL: 'forever' }, 'SESSION_CACHE_TTL'],
     [{ REDIS_URL: 'redis://localhost', SESSION_CACHE_TTL: '2h' }, 'SESSION_CACHE_TTL'],
     [{ REDIS_URL: 'redis://localhost', SESSION_CACHE_SIZE: '0' }, 'SESSION_CACHE_SIZE'],
+    [{ REDIS_URL: 'redis://localhost', REDIS_COMMAND_TIMEOUT: '500' }, 'REDIS_COMMAND_TIMEOUT'],
+    [{ REDIS_URL: 'redis://localhost', REDIS_COMMAND_TIMEOUT: '5ms' }, 'REDIS_COMMAND_TIMEOUT'],
+    [{ REDIS_URL: 'redis://localhost', REDIS_COMMAND_TIMEOUT: '2m' }, 'REDIS_COMMAND_TIMEOUT'],
   ])('refuses %j, naming %s', (env: Environment, variable) => {
     expect(configError(env).variable).toBe(variable);
   });

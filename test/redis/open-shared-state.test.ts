@@ -42,6 +42,7 @@ describeWithRedis('openSharedState', () => {
       keyPrefix: uniquePrefix(),
       sessionCacheTtl: 30,
       sessionCacheSize: 100,
+      commandTimeoutMs: 500,
     };
     dir = mkdtempSync(join(tmpdir(), 'auth-shared-state-'));
     store = openSqliteStore(join(dir, 'auth.db'));

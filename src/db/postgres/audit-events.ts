@@ -4,7 +4,14 @@ import type { AuditEventStore } from '../../auth/ports/store.js';
 import { auditFilterCondition } from '../audit-filter.js';
 import { auditEvents } from './schema.js';
 
-export function createPostgresAuditEventStore(db: NodePgDatabase): AuditEventStore {
+/**
+ * The audit log on `db`; the retention purge runs on `maintenance`, whose connection has the
+ * longer bound a large DELETE may need (see open.ts).
+ */
+export function createPostgresAuditEventStore(
+  db: NodePgDatabase,
+  maintenance: NodePgDatabase,
+): AuditEventStore {
   return {
     async append(event) {
       await db.insert(auditEvents).values(event);
@@ -18,7 +25,7 @@ export function createPostgresAuditEventStore(db: NodePgDatabase): AuditEventSto
         .limit(limit);
     },
     async deleteOlderThan(cutoff) {
-      const result = await db.delete(auditEvents).where(lt(auditEvents.at, cutoff));
+      const result = await maintenance.delete(auditEvents).where(lt(auditEvents.at, cutoff));
       return result.rowCount ?? 0;
     },
   };

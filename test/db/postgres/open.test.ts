@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
 import { sqlState } from '../../../src/db/postgres/conflicts.js';
-import { openPostgresStore } from '../../../src/db/postgres/open.js';
+import { MIGRATION_LOCK, openPostgresStore } from '../../../src/db/postgres/open.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -109,5 +110,67 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
   it('fails to open, with the server error, when the database does not exist', async () => {
     const url = urlForDatabase(server, randomDatabaseName('missing'));
     await expect(openPostgresStore(url)).rejects.toThrow(/does not exist/);
+  });
+
+  /** A connection of the test's own to `url`, ended after the test. */
+  async function connectAside(url: string): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return client;
+  }
+
+  it("waits for another instance's migrations past the request bound", async () => {
+    const url = await newDatabase();
+    const other = await connectAside(url);
+    await other.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const started = performance.now();
+    const opening = openPostgresStore(url, { queryTimeoutMs: 200 });
+    await sleep(1000);
+    await other.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    const store = await opening;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    await store.close();
+    await other.end();
+  });
+
+  it('gives up waiting for the migrations after their own bound', async () => {
+    const url = await newDatabase();
+    const other = await connectAside(url);
+    await other.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const started = performance.now();
+    const error = await openPostgresStore(url, { migrationTimeoutMs: 500 }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(sqlState(error)).toBe('57014'); // query_canceled by statement_timeout
+    expect(performance.now() - started).toBeLessThan(500 + 1000);
+    await other.end();
+  });
+
+  it("purges the audit log under a bound of its own, longer than a request's", async () => {
+    const url = await newDatabase();
+    const store = await openPostgresStore(url, { queryTimeoutMs: 300 });
+    const other = await connectAside(url);
+    await other.query('begin');
+    await other.query('lock table audit_events in access exclusive mode');
+    const event = {
+      type: 'SIGN_UP' as const,
+      at: 1,
+      userId: null,
+      sessionId: null,
+      actorId: null,
+      ip: null,
+      userAgent: null,
+      detail: null,
+      revokedSessions: 0,
+    };
+    const append = store.auditEvents.append(event).catch((caught: unknown) => caught);
+    const purge = store.auditEvents.deleteOlderThan(2);
+    // The request's write gives up at its bound; the purge waits on.
+    expect(sqlState(await append)).toBe('57014');
+    await sleep(700);
+    await other.query('commit');
+    await expect(purge).resolves.toBe(0);
+    await store.close();
+    await other.end();
   });
 });
