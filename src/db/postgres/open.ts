@@ -48,6 +48,11 @@ export async function openPostgresStore(
     await pool.end();
     throw error;
   }
+  return createPostgresStore(pool);
+}
+
+/** The store on a pool of a migrated database; closing the store ends the pool. */
+export function createPostgresStore(pool: pg.Pool): Store {
   const db = drizzle({ client: pool });
   return {
     users: createPostgresUserStore(db),
