@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import type pg from 'pg';
 import type { Store } from '../../auth/ports/store.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
@@ -74,6 +75,14 @@ export async function openPostgresStore(
     },
     onConnectionError: options.onConnectionError,
   });
+  return createPostgresStore(pool, maintenance);
+}
+
+/**
+ * The store on pools of a migrated database: `pool` serves requests, `maintenance` the audit
+ * purge (the same pool, when not given). Closing the store ends both.
+ */
+export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool): Store {
   const db = drizzle({ client: pool });
   return {
     users: createPostgresUserStore(db),
@@ -84,7 +93,9 @@ export async function openPostgresStore(
       await db.execute(sql`select 1`);
     },
     async close() {
-      await Promise.all([pool, maintenance].map((each) => (each.ended ? null : each.end())));
+      await Promise.all(
+        [...new Set([pool, maintenance])].map((each) => (each.ended ? null : each.end())),
+      );
     },
   };
 }
