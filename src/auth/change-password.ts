@@ -2,13 +2,15 @@ import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../e
 import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { recordEvent } from './events/record-event.js';
+import { announceStoredEvent, recordEvent, stampEvent } from './events/record-event.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
 import { checkPasswordPolicy, isPasswordOversized } from './passwords/passwords.js';
 import type { AuthGrant } from './sessions/grant.js';
 import { findSessionFailure } from './sessions/session-state.js';
+import { settleSessionWrite } from './sessions/settle-commit.js';
+import { grantFor } from './sessions/start-session.js';
 import type { Viewer } from './sessions/viewer.js';
-import { createRandomId, issueTokenPair } from './tokens/token-pair.js';
+import { createRandomId } from './tokens/token-pair.js';
 
 export interface ChangePasswordInput {
   readonly currentPassword: string;
@@ -21,6 +23,10 @@ type ChangePasswordFailure = AuthenticationFailure | InputFailure | RateLimitFai
  * Replaces the viewer's password after checking the current one, ends every other session of
  * the user, and returns a fresh pair for the viewer's session. The session's refresh token from
  * before the change is retired with no grace, so a stolen copy counts as reuse.
+ *
+ * The change, the revocations and the PASSWORD_CHANGED event commit in one transaction, so an
+ * error answer means that the old password and refresh token still hold; a commit whose
+ * outcome is unknown is settled by reading the session again (see settleSessionWrite).
  *
  * Counts against the client's and the account's limits, so a stolen access token cannot be
  * used to guess the password quickly.
@@ -61,14 +67,28 @@ export async function changePassword(
   }
 
   const now = deps.clock.now();
-  const changed = await deps.store.users.changePassword({
+  const nextRefreshJti = createRandomId();
+  const event = stampEvent(deps, client, {
+    type: 'PASSWORD_CHANGED',
+    userId: user.id,
+    sessionId: viewer.sessionId,
+  });
+  const change = {
     userId: user.id,
     expectedPasswordHash: user.passwordHash,
     passwordHash: await deps.passwords.hash(input.newPassword),
     keepSessionId: viewer.sessionId,
-    nextRefreshJti: createRandomId(),
+    nextRefreshJti,
     now,
-  });
+  };
+  const changed = await settleSessionWrite(
+    deps.store.sessions,
+    { sessionId: viewer.sessionId, refreshJti: nextRefreshJti },
+    deps.store.users.changePassword(change, event),
+    // Committed, but how many sessions it ended is only in the audit log now: the other sinks
+    // (metrics) count none.
+    (session) => ({ session, revokedSessions: 0 }),
+  );
   if (changed === null) {
     // Either the session ended meanwhile, or a concurrent change replaced the password first.
     const session = await deps.store.sessions.findById(viewer.sessionId);
@@ -77,15 +97,6 @@ export async function changePassword(
     return failure({ reason: 'WRONG_PASSWORD', field: 'currentPassword' });
   }
 
-  await recordEvent(deps, client, {
-    type: 'PASSWORD_CHANGED',
-    userId: user.id,
-    sessionId: viewer.sessionId,
-    revokedSessions: changed.revokedSessions,
-  });
-  return success({
-    tokens: await issueTokenPair(deps, changed.session, user),
-    user,
-    sessionId: viewer.sessionId,
-  });
+  await announceStoredEvent(deps, event, changed.revokedSessions);
+  return success(await grantFor(deps, changed.session, user));
 }

@@ -22,6 +22,7 @@ export interface LogInInput {
  * - Fails with INVALID_CREDENTIALS without saying which of the two was wrong. An unknown email
  *   still costs one Argon2 verification, so the answer and its timing match a wrong password.
  * - An oversized password is refused before any hashing (it reveals nothing about the account).
+ * - An error answer means that no session was opened (see startSession).
  */
 export async function logIn(
   deps: AuthDeps,
@@ -54,15 +55,14 @@ export async function logIn(
   }
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // Upgrade hashes made with older parameters while the plaintext is at hand.
-    // Only over the hash just verified: a password change committed meanwhile wins.
+    // Only over the hash just verified: a password change committed meanwhile wins. It commits
+    // on its own, before the session: should the session then fail, a retry logs in just the
+    // same (the upgraded hash verifies the same password and needs no rehash).
     const upgraded = await deps.passwords.hash(input.password);
     await deps.store.users.updatePasswordHash(user.id, user.passwordHash, upgraded);
   }
-  const grant = await startSession(deps, user, client);
-  await recordEvent(deps, client, {
-    type: 'LOGIN_SUCCEEDED',
-    userId: user.id,
-    sessionId: grant.sessionId,
-  });
-  return success(grant);
+  // The session and its LOGIN_SUCCEEDED event commit together.
+  return success(
+    await startSession(deps, user, client, { type: 'LOGIN_SUCCEEDED', userId: user.id }),
+  );
 }

@@ -1,6 +1,7 @@
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { recordEvent } from './events/record-event.js';
+import { recordRevocationEvent, stampEvent } from './events/record-event.js';
+import type { WriteEvent } from './ports/store.js';
 import type { Viewer } from './sessions/viewer.js';
 
 export const LOGOUT_SCOPES = ['CURRENT', 'OTHERS', 'ALL'] as const;
@@ -9,7 +10,8 @@ export type LogoutScope = (typeof LOGOUT_SCOPES)[number];
 /**
  * Revokes the caller's current session, their other sessions, or all of them. The access and
  * refresh tokens of a revoked session are refused from the next request on.
- * Returns how many sessions this call revoked.
+ * Returns how many sessions this call revoked. The revocation and its LOGOUT event commit
+ * together; a retry after an error answer revokes what is left and records that.
  */
 export async function logOut(
   deps: AuthDeps,
@@ -17,26 +19,32 @@ export async function logOut(
   scope: LogoutScope,
   client: ClientInfo,
 ): Promise<number> {
-  const revokedSessions = await revokeScope(deps, viewer, scope);
-  await recordEvent(deps, client, {
+  const event = stampEvent(deps, client, {
     type: 'LOGOUT',
     userId: viewer.userId,
     sessionId: viewer.sessionId,
     detail: scope,
-    revokedSessions,
   });
+  const revokedSessions = await revokeScope(deps, viewer, scope, event);
+  await recordRevocationEvent(deps, event, revokedSessions);
   return revokedSessions;
 }
 
-async function revokeScope(deps: AuthDeps, viewer: Viewer, scope: LogoutScope): Promise<number> {
+async function revokeScope(
+  deps: AuthDeps,
+  viewer: Viewer,
+  scope: LogoutScope,
+  event: WriteEvent,
+): Promise<number> {
   const { sessions } = deps.store;
+  const { userId, sessionId } = viewer;
   const now = deps.clock.now();
   switch (scope) {
     case 'CURRENT':
-      return (await sessions.revoke(viewer.sessionId, 'logout', now)) ? 1 : 0;
+      return (await sessions.revoke(sessionId, 'logout', now, undefined, event)) ? 1 : 0;
     case 'OTHERS':
-      return sessions.revokeAllForUser(viewer.userId, 'logout', now, viewer.sessionId);
+      return sessions.revokeAllForUser(userId, 'logout', now, sessionId, event);
     case 'ALL':
-      return sessions.revokeAllForUser(viewer.userId, 'logout', now);
+      return sessions.revokeAllForUser(userId, 'logout', now, undefined, event);
   }
 }

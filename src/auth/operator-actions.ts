@@ -4,13 +4,14 @@ import { failure, type Result, success } from '../result.js';
 import { isValidEmail, normaliseEmail } from './accounts/email.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { recordEvent } from './events/record-event.js';
+import { announceStoredEvent, recordRevocationEvent, stampEvent } from './events/record-event.js';
 import { checkPasswordPolicy } from './passwords/passwords.js';
 import type { Role, UserRecord } from './ports/records.js';
+import { settleWrite } from './sessions/settle-commit.js';
 
 // What an operator does from the command line, outside any session. Each action validates its
-// input before writing, writes in one store statement, and leaves an audit event whose detail
-// says it came from the operator ("OPERATOR"), since there is no acting user to name.
+// input before writing, writes in one store transaction together with its audit event, whose
+// detail says it came from the operator ("OPERATOR"), since there is no acting user to name.
 
 export type OperatorDeps = Pick<AuthDeps, 'store' | 'clock' | 'passwords' | 'events'>;
 
@@ -35,7 +36,8 @@ export function checkNewAccount(input: NewAccountInput): InputFailure | null {
 
 /**
  * Creates an account with the given roles and no session. Fails with the input failure of
- * {@link checkNewAccount}, or EMAIL_TAKEN, writing nothing. Records USER_CREATED.
+ * {@link checkNewAccount}, or EMAIL_TAKEN, writing nothing. Records USER_CREATED in the same
+ * transaction as the account.
  */
 export async function createAccount(
   deps: OperatorDeps,
@@ -43,20 +45,26 @@ export async function createAccount(
 ): Promise<Result<UserRecord, InputFailure>> {
   const invalid = checkNewAccount(input);
   if (invalid !== null) return failure(invalid);
-  const user = await deps.store.users.insert({
-    id: randomUUID(),
+  const id = randomUUID();
+  const roles = [...input.roles];
+  const event = stampEvent(deps, OPERATOR, {
+    type: 'USER_CREATED',
+    userId: id,
+    detail: `OPERATOR ${roles.join(',')}`,
+  });
+  const { users } = deps.store;
+  const account = {
+    id,
     email: normaliseEmail(input.email),
     name: null,
     passwordHash: await deps.passwords.hash(input.password),
-    roles: [...input.roles],
+    roles,
     createdAt: deps.clock.now(),
-  });
+  };
+  // A commit whose outcome is unknown is settled by looking the new id up.
+  const user = await settleWrite(users.insert(account, event), () => users.findById(id));
   if (user === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
-  await recordEvent(deps, OPERATOR, {
-    type: 'USER_CREATED',
-    userId: user.id,
-    detail: `OPERATOR ${user.roles.join(',')}`,
-  });
+  await announceStoredEvent(deps, event, 0);
   return success(user);
 }
 
@@ -79,12 +87,13 @@ export async function replaceUserRoles(
   user: UserRecord,
   roles: readonly Role[],
 ): Promise<void> {
-  await deps.store.users.setRoles(user.id, roles);
-  await recordEvent(deps, OPERATOR, {
+  const event = stampEvent(deps, OPERATOR, {
     type: 'ROLES_CHANGED',
     userId: user.id,
     detail: `OPERATOR ${roles.join(',')}`,
   });
+  await deps.store.users.setRoles(user.id, roles, event);
+  await announceStoredEvent(deps, event, 0);
 }
 
 /**
@@ -95,16 +104,18 @@ export async function revokeAllSessionsOfUser(
   deps: OperatorDeps,
   user: UserRecord,
 ): Promise<number> {
+  const event = stampEvent(deps, OPERATOR, {
+    type: 'SESSION_REVOKED',
+    userId: user.id,
+    detail: 'OPERATOR',
+  });
   const revokedSessions = await deps.store.sessions.revokeAllForUser(
     user.id,
     'revoked_by_admin',
     deps.clock.now(),
+    undefined,
+    event,
   );
-  await recordEvent(deps, OPERATOR, {
-    type: 'SESSION_REVOKED',
-    userId: user.id,
-    detail: 'OPERATOR',
-    revokedSessions,
-  });
+  await recordRevocationEvent(deps, event, revokedSessions);
   return revokedSessions;
 }

@@ -2,12 +2,19 @@ import type { AuthenticationFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { recordEvent } from './events/record-event.js';
+import {
+  announceStoredEvent,
+  recordEvent,
+  recordRevocationEvent,
+  stampEvent,
+} from './events/record-event.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
-import type { SessionRecord } from './ports/records.js';
+import type { SessionRecord, UserRecord } from './ports/records.js';
 import type { AuthGrant } from './sessions/grant.js';
 import { findSessionFailure } from './sessions/session-state.js';
-import { createRandomId, issueTokenPair } from './tokens/token-pair.js';
+import { settleSessionWrite } from './sessions/settle-commit.js';
+import { grantFor } from './sessions/start-session.js';
+import { createRandomId } from './tokens/token-pair.js';
 import type { VerifiedToken } from './tokens/token-types.js';
 
 /**
@@ -16,6 +23,10 @@ import type { VerifiedToken } from './tokens/token-types.js';
  *
  * - The rotation is one conditional write, so of many concurrent calls with the same token
  *   exactly one rotates.
+ * - A rotation is all or nothing: the user is read before it, and the rotation and its REISSUE
+ *   event commit in one transaction, after which only signing remains. So an error answer
+ *   means that the presented token is still current, and a retry rotates it; a commit whose
+ *   outcome is unknown is settled by reading the session again (see settleSessionWrite).
  * - A duplicate of the just-retired token within REFRESH_REUSE_INTERVAL of its rotation (another
  *   tab, a retried request, the losers of that race) gets the session's current pair: a refresh token for the same
  *   `jti` and claims the winner got (byte-identical with EdDSA), so the lineage does not fork.
@@ -32,21 +43,19 @@ export async function reissueTokens(
   const { store, clock, settings } = deps;
   const limited = await checkRateLimits(deps, client, 'reissue', ['reissuePerIp'], token.userId);
   if (limited !== null) return failure(limited);
+  // Roles are read afresh, so a role change reaches the next access token. Read before the
+  // rotation, so nothing that can fail is left after its commit but signing.
+  const user = await store.users.findById(token.userId);
   const now = clock.now();
-  const rotated = await store.sessions.rotateRefreshToken({
-    sessionId: token.sessionId,
-    userId: token.userId,
-    presentedJti: token.tokenId,
-    nextJti: createRandomId(),
-    now,
-    idleTimeout: settings.lifetimes.refreshTokenTtl * 1000,
-  });
-  if (rotated !== null) return grantFor(deps, rotated, client, 'ROTATED');
+  const rotated = user === null ? null : await rotate(deps, token, user, client, now);
+  if (rotated !== null) return success(rotated);
 
   // Nothing was written. Work out why from the session as it is now.
   const session = await store.sessions.findById(token.sessionId);
   if (session === null) return failure('SESSION_REVOKED');
   if (session.userId !== token.userId) return failure('TOKEN_INVALID');
+  // The user's sessions go with the user, so this is a deletion racing with this call.
+  if (user === null) return failure('SESSION_REVOKED');
 
   const isCurrent = token.tokenId === session.currentRefreshJti;
   const interval = settings.lifetimes.refreshReuseInterval;
@@ -59,18 +68,63 @@ export async function reissueTokens(
         `Rotating the current refresh token of live session ${session.id} wrote nothing.`,
       );
     }
-    return grantFor(deps, session, client, 'GRACE');
+    return graceGrant(deps, session, user, client);
   }
 
-  // A retired refresh token outside the grace interval: someone kept a copy. End the session.
-  const revoked = await store.sessions.revoke(session.id, 'refresh_token_reused', now);
-  await recordEvent(deps, client, {
+  // A retired refresh token outside the grace interval: someone kept a copy. End the session,
+  // and record it in the same transaction.
+  const reused = stampEvent(deps, client, {
     type: 'REFRESH_TOKEN_REUSED',
     userId: session.userId,
     sessionId: session.id,
-    revokedSessions: revoked ? 1 : 0,
   });
+  const revoked = await store.sessions.revoke(
+    session.id,
+    'refresh_token_reused',
+    now,
+    undefined,
+    reused,
+  );
+  await recordRevocationEvent(deps, reused, revoked ? 1 : 0);
   return failure('REFRESH_TOKEN_REUSED');
+}
+
+/**
+ * Rotates the presented token if it is still the current one of a live session: the rotation
+ * and its REISSUE event commit together. Returns the new pair, or null when nothing was written.
+ */
+async function rotate(
+  deps: AuthDeps,
+  token: VerifiedToken,
+  user: UserRecord,
+  client: ClientInfo,
+  now: number,
+): Promise<AuthGrant | null> {
+  const { sessions } = deps.store;
+  const nextJti = createRandomId();
+  const event = stampEvent(deps, client, {
+    type: 'REISSUE',
+    userId: user.id,
+    sessionId: token.sessionId,
+    detail: 'ROTATED',
+  });
+  const rotation = {
+    sessionId: token.sessionId,
+    userId: token.userId,
+    presentedJti: token.tokenId,
+    nextJti,
+    now,
+    idleTimeout: deps.settings.lifetimes.refreshTokenTtl * 1000,
+  };
+  const rotated = await settleSessionWrite(
+    sessions,
+    { sessionId: token.sessionId, refreshJti: nextJti },
+    sessions.rotateRefreshToken(rotation, event),
+    (session) => session,
+  );
+  if (rotated === null) return null;
+  await announceStoredEvent(deps, event, 0);
+  return grantFor(deps, rotated, user);
 }
 
 function isWithinReuseInterval(
@@ -84,25 +138,21 @@ function isWithinReuseInterval(
   );
 }
 
-/** `ROTATED` for a rotation, `GRACE` for a duplicate answered with the current pair. */
-async function grantFor(
+/**
+ * A duplicate within the reuse interval gets the session's current pair. Its REISSUE event is
+ * the only thing it writes, and the last thing before signing.
+ */
+async function graceGrant(
   deps: AuthDeps,
   session: SessionRecord,
+  user: UserRecord,
   client: ClientInfo,
-  detail: 'ROTATED' | 'GRACE',
 ): Promise<Result<AuthGrant, AuthenticationFailure>> {
-  const user = await deps.store.users.findById(session.userId);
-  if (user === null) return failure('SESSION_REVOKED');
   await recordEvent(deps, client, {
     type: 'REISSUE',
     userId: user.id,
     sessionId: session.id,
-    detail,
+    detail: 'GRACE',
   });
-  // Roles are read afresh, so a role change reaches the next access token.
-  return success({
-    tokens: await issueTokenPair(deps, session, user),
-    user,
-    sessionId: session.id,
-  });
+  return success(await grantFor(deps, session, user));
 }

@@ -4,12 +4,13 @@ import { failure, type Result, success } from '../result.js';
 import { isValidEmail, normaliseEmail } from './accounts/email.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { recordEvent } from './events/record-event.js';
+import { announceStoredEvent, stampEvent } from './events/record-event.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
 import { checkPasswordPolicy } from './passwords/passwords.js';
-import type { Role } from './ports/records.js';
+import type { Role, UserRecord } from './ports/records.js';
 import type { AuthGrant } from './sessions/grant.js';
-import { startSession } from './sessions/start-session.js';
+import { settleSessionWrite } from './sessions/settle-commit.js';
+import { grantFor, newSessionFor } from './sessions/start-session.js';
 
 export interface SignUpInput {
   readonly email: string;
@@ -23,6 +24,9 @@ const MAX_NAME_LENGTH = 100;
  * Creates an account and logs it in. Counts against the client's sign-up limit first. Validates every input before hashing, and leaves the
  * uniqueness of the email to the store, so concurrent sign-ups for one email create one account.
  * Emails listed in AUTH_ADMIN_EMAILS receive the ADMIN role.
+ *
+ * The account, its first session and the SIGN_UP event commit in one transaction, so an error
+ * answer means that none was written and a retry does not find the email taken.
  */
 export async function signUp(
   deps: AuthDeps,
@@ -41,16 +45,28 @@ export async function signUp(
   }
 
   const roles: Role[] = deps.settings.adminEmails.has(email) ? ['USER', 'ADMIN'] : ['USER'];
-  const user = await deps.store.users.insert({
+  const user: UserRecord = {
     id: randomUUID(),
     email,
     name,
     passwordHash: await deps.passwords.hash(input.password),
     roles,
     createdAt: deps.clock.now(),
+  };
+  const session = newSessionFor(deps, user, client);
+  const event = stampEvent(deps, client, {
+    type: 'SIGN_UP',
+    userId: user.id,
+    sessionId: session.id,
   });
-  if (user === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
-  const grant = await startSession(deps, user, client);
-  await recordEvent(deps, client, { type: 'SIGN_UP', userId: user.id, sessionId: grant.sessionId });
-  return success(grant);
+  const { sessions, users } = deps.store;
+  const account = await settleSessionWrite(
+    sessions,
+    { sessionId: session.id, refreshJti: session.currentRefreshJti },
+    users.insertWithSession(user, session, event),
+    (stored) => ({ user, session: stored }),
+  );
+  if (account === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
+  await announceStoredEvent(deps, event, 0);
+  return success(await grantFor(deps, account.session, account.user));
 }

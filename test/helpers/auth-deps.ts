@@ -5,6 +5,7 @@ import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
 import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
 import type { RateLimitRules } from '../../src/auth/limits/rate-limit-rules.js';
 import type { UserRecord } from '../../src/auth/ports/records.js';
+import type { Store } from '../../src/auth/ports/store.js';
 import type { AuthGrant } from '../../src/auth/sessions/grant.js';
 import { readSessionLivenessFromStore } from '../../src/auth/sessions/session-liveness.js';
 import { startSession } from '../../src/auth/sessions/start-session.js';
@@ -42,6 +43,8 @@ export interface TestAuthDepsOptions {
   readonly env?: Environment;
   /** The limits to apply; every other limit is off. */
   readonly rateLimits?: Partial<RateLimitRules>;
+  /** Opens the store; a fresh one of the kind under test (openTestStore) by default. */
+  readonly openStore?: () => Promise<Store>;
 }
 
 const NO_RATE_LIMITS: RateLimitRules = {
@@ -55,7 +58,7 @@ const NO_RATE_LIMITS: RateLimitRules = {
 
 export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Promise<TestAuthDeps> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: ':memory:', ...options.env });
-  const store = await openTestStore();
+  const store = await (options.openStore ?? openTestStore)();
   const clock = createTestClock();
   return {
     store,

@@ -61,6 +61,14 @@ export function testStoreKind(): TestStoreKind {
  */
 export async function openTestStore(): Promise<Store> {
   if (testStoreKind() === 'sqlite') return openSqliteStore(':memory:');
+  return openPostgresTestStore((url) => openPostgresStore(url, { maxConnections: 4 }));
+}
+
+/**
+ * A new PostgreSQL database cloned from the migrated template, with the store `open` makes on
+ * it; closing the store drops the database.
+ */
+export async function openPostgresTestStore(open: (url: string) => Promise<Store>): Promise<Store> {
   const serverUrl = testDatabaseUrl();
   if (serverUrl === null) throw new Error('TEST_STORE=postgres needs TEST_DATABASE_URL.');
   const database = randomDatabaseName('store');
@@ -70,7 +78,7 @@ export async function openTestStore(): Promise<Store> {
     `create database ${quoteIdentifier(database)} template ${quoteIdentifier(template)}`,
   );
   const url = urlForDatabase(serverUrl, database);
-  const store = await openPostgresStore(url, { maxConnections: 4 });
+  const store = await open(url);
   const testStore: Store = {
     ...store,
     async close() {

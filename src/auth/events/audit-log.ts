@@ -7,11 +7,14 @@ import type { AuditEventFilter, AuditEventStore } from '../ports/store.js';
 
 export const AUDIT_PAGE_SIZE_MAX = 100;
 
-/** Stores every event in the audit log, but a repeated rate-limit refusal only once. */
+/**
+ * Stores every event in the audit log, but a repeated rate-limit refusal only once, and an event
+ * the store appended with its write not again.
+ */
 export function createAuditLogSink(store: AuditEventStore): AuthEventSink {
   return {
     record: async (event, delivery) => {
-      if (delivery?.repeated !== true) await store.append(event);
+      if (delivery?.repeated !== true && delivery?.stored !== true) await store.append(event);
     },
   };
 }

@@ -14,6 +14,9 @@ import type {
 /**
  * What `auth/` needs from persistence. Every method is a single statement or transaction, so
  * a second implementation (a server database) can keep the same guarantees.
+ *
+ * A write that rejects wrote nothing, with one exception: a `CommitOutcomeUnknownError`
+ * (./commit-outcome.ts) says that its transaction failed at COMMIT and may have committed.
  */
 export interface Store {
   readonly users: UserStore;
@@ -25,9 +28,32 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * The audit event of a write, which the store appends to the audit log in the write's own
+ * transaction, so that the write and its record commit together or not at all. It is appended
+ * only when the write wrote something, with `revokedSessions` set to the number of sessions the
+ * write revoked.
+ */
+export type WriteEvent = Omit<AuthEvent, 'revokedSessions'>;
+
+/** A new account and its first session, as sign-up writes them. */
+export interface NewAccountWithSession {
+  readonly user: UserRecord;
+  readonly session: SessionRecord;
+}
+
 export interface UserStore {
-  /** Inserts the user; returns null, writing nothing, when the email is taken. */
-  insert(user: NewUser): Promise<UserRecord | null>;
+  /** Inserts the user (and `event`); returns null, writing nothing, when the email is taken. */
+  insert(user: NewUser, event?: WriteEvent): Promise<UserRecord | null>;
+  /**
+   * Sign-up, in one transaction: inserts the user, its first session and `event`. Returns
+   * null, writing nothing, when the email is taken.
+   */
+  insertWithSession(
+    user: NewUser,
+    session: NewSession,
+    event: WriteEvent,
+  ): Promise<NewAccountWithSession | null>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   /** Every user, oldest first. */
@@ -41,15 +67,18 @@ export interface UserStore {
     expectedPasswordHash: string,
     passwordHash: string,
   ): Promise<boolean>;
-  /** Replaces the user's roles; they reach access tokens issued from then on. */
-  setRoles(id: string, roles: readonly Role[]): Promise<void>;
+  /**
+   * Replaces the user's roles and appends `event` (even should the user be gone); they reach
+   * access tokens issued from then on.
+   */
+  setRoles(id: string, roles: readonly Role[], event?: WriteEvent): Promise<void>;
   /**
    * In one transaction: replaces the password hash if it is still `expectedPasswordHash`,
    * revokes every other live session of the user, and gives the kept session a new refresh
-   * token with no grace for the old one. Returns null, writing nothing, when the hash changed
-   * meanwhile or the kept session is no longer live.
+   * token with no grace for the old one, and appends `event`. Returns null, writing nothing, when
+   * the hash changed meanwhile or the kept session is no longer live.
    */
-  changePassword(change: PasswordChange): Promise<PasswordChangeResult | null>;
+  changePassword(change: PasswordChange, event?: WriteEvent): Promise<PasswordChangeResult | null>;
 }
 
 export interface PasswordChange {
@@ -77,32 +106,38 @@ export interface RefreshRotation {
 }
 
 export interface SessionStore {
-  insert(session: NewSession): Promise<SessionRecord>;
+  /** Inserts the session (and `event`, in the same transaction). */
+  insert(session: NewSession, event?: WriteEvent): Promise<SessionRecord>;
   findById(id: string): Promise<SessionRecord | null>;
   /**
    * The atomic check-and-rotate: one conditional write that succeeds only while `presentedJti`
-   * is the session's current refresh token and the session is live at `now`. Returns the
-   * rotated session, or null when nothing was written.
+   * is the session's current refresh token and the session is live at `now`, and `event` in the
+   * same transaction. Returns the rotated session, or null when nothing was written.
    */
-  rotateRefreshToken(rotation: RefreshRotation): Promise<SessionRecord | null>;
+  rotateRefreshToken(rotation: RefreshRotation, event?: WriteEvent): Promise<SessionRecord | null>;
   /** The user's sessions that are neither revoked nor expired at `now`, most recently used first. */
   listLiveForUser(userId: string, now: number): Promise<SessionRecord[]>;
   /**
    * Revokes one session if it is not revoked yet and, when `userId` is given, belongs to that
-   * user; true when this call revoked it.
+   * user; true when this call revoked it (and appended `event`).
    */
   revoke(
     id: string,
     reason: SessionRevocationReason,
     now: number,
-    userId?: string,
+    userId?: string | undefined,
+    event?: WriteEvent,
   ): Promise<boolean>;
-  /** Revokes a user's live sessions, optionally sparing one; returns how many were revoked. */
+  /**
+   * Revokes a user's live sessions, optionally sparing one; returns how many were revoked. When
+   * that is any, `event` is appended in the same transaction.
+   */
   revokeAllForUser(
     userId: string,
     reason: SessionRevocationReason,
     now: number,
-    exceptSessionId?: string,
+    exceptSessionId?: string | undefined,
+    event?: WriteEvent,
   ): Promise<number>;
 }
 

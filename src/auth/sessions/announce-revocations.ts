@@ -1,4 +1,5 @@
-import type { RevocationChannel } from '../ports/revocation-channel.js';
+import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
+import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
 import type { SessionStore, Store, UserStore } from '../ports/store.js';
 
 /**
@@ -6,44 +7,63 @@ import type { SessionStore, Store, UserStore } from '../ports/store.js';
  * on `channel`, so every instance's liveness cache drops those sessions. The announcement
  * follows the committed write: an instance that re-reads the store after hearing it sees the
  * revocation. Nothing is announced for a write that revoked nothing, and nothing else changes.
+ * A write whose commit outcome is unknown is announced all the same: a needless announcement
+ * costs the other instances one read of the store, a missing one lets them trust a revoked
+ * session until their cache entry expires.
  */
 export function announceRevocations(store: Store, channel: RevocationChannel): Store {
+  /** Runs `write`; announces `revocation` when it revoked or may have revoked. */
+  async function announcing<T>(
+    write: Promise<T>,
+    revoked: (result: T) => boolean,
+    revocation: Revocation,
+  ): Promise<T> {
+    try {
+      const result = await write;
+      if (revoked(result)) await channel.publish(revocation);
+      return result;
+    } catch (error) {
+      if (error instanceof CommitOutcomeUnknownError) await channel.publish(revocation);
+      throw error;
+    }
+  }
+
   const sessions: SessionStore = {
-    insert: (session) => store.sessions.insert(session),
+    insert: (session, event) => store.sessions.insert(session, event),
     findById: (id) => store.sessions.findById(id),
-    rotateRefreshToken: (rotation) => store.sessions.rotateRefreshToken(rotation),
+    rotateRefreshToken: (rotation, event) => store.sessions.rotateRefreshToken(rotation, event),
     listLiveForUser: (userId, now) => store.sessions.listLiveForUser(userId, now),
-    async revoke(id, reason, now, userId) {
-      const revoked = await store.sessions.revoke(id, reason, now, userId);
-      if (revoked) await channel.publish({ kind: 'session', sessionId: id });
-      return revoked;
+    revoke(id, reason, now, userId, event) {
+      return announcing(
+        store.sessions.revoke(id, reason, now, userId, event),
+        (revoked) => revoked,
+        { kind: 'session', sessionId: id },
+      );
     },
-    async revokeAllForUser(userId, reason, now, exceptSessionId) {
-      const count = await store.sessions.revokeAllForUser(userId, reason, now, exceptSessionId);
-      if (count > 0) {
-        await channel.publish({ kind: 'user', userId, exceptSessionId: exceptSessionId ?? null });
-      }
-      return count;
+    revokeAllForUser(userId, reason, now, exceptSessionId, event) {
+      return announcing(
+        store.sessions.revokeAllForUser(userId, reason, now, exceptSessionId, event),
+        (count) => count > 0,
+        { kind: 'user', userId, exceptSessionId: exceptSessionId ?? null },
+      );
     },
   };
 
   const users: UserStore = {
-    insert: (user) => store.users.insert(user),
+    insert: (user, event) => store.users.insert(user, event),
+    insertWithSession: (user, session, event) =>
+      store.users.insertWithSession(user, session, event),
     findById: (id) => store.users.findById(id),
     findByEmail: (email) => store.users.findByEmail(email),
     list: () => store.users.list(),
     updatePasswordHash: (id, expected, next) => store.users.updatePasswordHash(id, expected, next),
-    setRoles: (id, roles) => store.users.setRoles(id, roles),
-    async changePassword(change) {
-      const result = await store.users.changePassword(change);
-      if (result !== null && result.revokedSessions > 0) {
-        await channel.publish({
-          kind: 'user',
-          userId: change.userId,
-          exceptSessionId: result.session.id,
-        });
-      }
-      return result;
+    setRoles: (id, roles, event) => store.users.setRoles(id, roles, event),
+    changePassword(change, event) {
+      return announcing(
+        store.users.changePassword(change, event),
+        (result) => result !== null && result.revokedSessions > 0,
+        { kind: 'user', userId: change.userId, exceptSessionId: change.keepSessionId },
+      );
     },
   };
 

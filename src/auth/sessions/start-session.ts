@@ -2,20 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { ClientInfo } from '../client/client-info.js';
 import { clampUserAgent } from '../client/user-agent.js';
 import type { AuthDeps } from '../deps.js';
-import type { UserRecord } from '../ports/records.js';
+import type { AuthEventInput } from '../events/fan-out.js';
+import { announceStoredEvent, stampEvent } from '../events/record-event.js';
+import type { NewSession, SessionRecord, UserRecord } from '../ports/records.js';
 import { createRandomId, issueTokenPair } from '../tokens/token-pair.js';
 import type { AuthGrant } from './grant.js';
+import { settleSessionWrite } from './settle-commit.js';
 
-/** Opens a new session for an authenticated user and issues its first token pair. */
-export async function startSession(
-  deps: AuthDeps,
-  user: UserRecord,
-  client: ClientInfo,
-): Promise<AuthGrant> {
+/** A new session of `user` from `client`, as the store inserts it. */
+export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientInfo): NewSession {
   const now = deps.clock.now();
   const { sessionMaxAge, refreshTokenTtl } = deps.settings.lifetimes;
   const expiresAt = now + sessionMaxAge * 1000;
-  const session = await deps.store.sessions.insert({
+  return {
     id: randomUUID(),
     userId: user.id,
     currentRefreshJti: createRandomId(),
@@ -26,6 +25,40 @@ export async function startSession(
     expiresAt,
     userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
-  });
+  };
+}
+
+/** The grant for a stored session: its current pair, with the user's roles as given. */
+export async function grantFor(
+  deps: AuthDeps,
+  session: SessionRecord,
+  user: UserRecord,
+): Promise<AuthGrant> {
   return { tokens: await issueTokenPair(deps, session, user), user, sessionId: session.id };
+}
+
+/**
+ * Opens a new session for an authenticated user and issues its first token pair. `event` (its
+ * `sessionId` is the new session's) is stored in the session's own transaction, so an error
+ * answer means that neither was written; a commit whose outcome is unknown is settled by
+ * reading the session again (see settleSessionWrite).
+ */
+export async function startSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  client: ClientInfo,
+  event?: AuthEventInput,
+): Promise<AuthGrant> {
+  const { sessions } = deps.store;
+  const session = newSessionFor(deps, user, client);
+  const stamped =
+    event === undefined ? undefined : stampEvent(deps, client, { ...event, sessionId: session.id });
+  const stored = await settleSessionWrite(
+    sessions,
+    { sessionId: session.id, refreshJti: session.currentRefreshJti },
+    sessions.insert(session, stamped),
+    (found) => found,
+  );
+  if (stamped !== undefined) await announceStoredEvent(deps, stamped, 0);
+  return grantFor(deps, stored, user);
 }

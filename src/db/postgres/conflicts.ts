@@ -1,3 +1,5 @@
+import { CommitOutcomeUnknownError } from '../../auth/ports/commit-outcome.js';
+
 /**
  * SQLSTATEs after which running the whole transaction again is correct: a deadlock between two
  * transactions that lock the same rows in different orders (PostgreSQL aborts one of them), and
@@ -17,6 +19,8 @@ export async function retryOnTransientConflict<T>(transaction: () => Promise<T>)
     try {
       return await transaction();
     } catch (error) {
+      // A commit that may have happened must not happen twice.
+      if (error instanceof CommitOutcomeUnknownError) throw error;
       if (attempt >= ATTEMPTS || !TRANSIENT_CONFLICTS.has(sqlState(error) ?? '')) throw error;
     }
   }

@@ -42,12 +42,24 @@ export async function openPostgresStore(
   // An idle client whose server went away emits 'error'; the pool drops it and reconnects on
   // the next query. Without a listener the process would crash.
   pool.on('error', (error) => options.onConnectionError?.(error));
+  // A connection checked out for a transaction has no pool listener: the server ending it
+  // between two statements (a restart's 57P01) would be an unhandled 'error' and end the
+  // process. Heard here, the transaction's next statement fails instead, and on release the
+  // pool drops the connection, which is no longer queryable.
+  const onCheckedOutError = (error: Error) => options.onConnectionError?.(error);
+  pool.on('acquire', (client) => client.on('error', onCheckedOutError));
+  pool.on('release', (_error, client) => client.off('error', onCheckedOutError));
   try {
     await migrateOnce(pool);
   } catch (error) {
     await pool.end();
     throw error;
   }
+  return createPostgresStore(pool);
+}
+
+/** The store on a pool of a migrated database; closing the store ends the pool. */
+export function createPostgresStore(pool: pg.Pool): Store {
   const db = drizzle({ client: pool });
   return {
     users: createPostgresUserStore(db),

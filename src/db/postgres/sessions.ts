@@ -2,6 +2,7 @@ import { desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { SessionRevocationReason } from '../../auth/ports/records.js';
 import type { SessionStore } from '../../auth/ports/store.js';
+import { revokedAny, wroteWithoutRevoking } from '../audited-write.js';
 import { POSTGRES_DIALECT } from '../dialects.js';
 import {
   liveSessionsOfUser,
@@ -11,6 +12,11 @@ import {
   rotationValues,
   unrevokedSession,
 } from '../session-sql.js';
+import {
+  type PostgresDatabase,
+  type PostgresTransaction,
+  writeWithEvent,
+} from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { sessions } from './schema.js';
 
@@ -29,7 +35,22 @@ export async function revokeSessionsWhere(
   return revoked.length;
 }
 
-export function createPostgresSessionStore(db: NodePgDatabase): SessionStore {
+/**
+ * Check and rotate in one conditional UPDATE (see rotationCondition), on the transaction's
+ * connection. Under READ COMMITTED a concurrent caller with the same refresh token waits for the
+ * first one's row lock, then re-checks the WHERE clause against the committed row, where
+ * `current_refresh_jti` has moved on: exactly one wins. Named, so each connection parses it once.
+ */
+function rotateOn(tx: PostgresTransaction) {
+  return tx
+    .update(sessions)
+    .set(rotationValues(sessions, POSTGRES_DIALECT))
+    .where(rotationCondition(sessions))
+    .returning()
+    .prepare('rotate_refresh_token');
+}
+
+export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
   // Every protected request without a liveness cache reads one session by id.
   const byId = db
     .select()
@@ -37,30 +58,26 @@ export function createPostgresSessionStore(db: NodePgDatabase): SessionStore {
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare('session_by_id');
 
-  // Check and rotate in one conditional UPDATE (see rotationCondition). Under READ COMMITTED a
-  // concurrent caller with the same refresh token waits for the first one's row lock, then
-  // re-checks the WHERE clause against the committed row, where `current_refresh_jti` has moved
-  // on: exactly one wins.
-  const rotate = db
-    .update(sessions)
-    .set(rotationValues(sessions, POSTGRES_DIALECT))
-    .where(rotationCondition(sessions))
-    .returning()
-    .prepare('rotate_refresh_token');
-
   return {
-    async insert(session) {
-      const [inserted] = await db.insert(sessions).values(session).returning();
-      if (inserted === undefined) throw new Error('INSERT … RETURNING returned no session.');
-      return inserted;
+    insert(session, event) {
+      const insert = async (tx: PostgresTransaction) => {
+        const [inserted] = await tx.insert(sessions).values(session).returning();
+        if (inserted === undefined) throw new Error('INSERT … RETURNING returned no session.');
+        return inserted;
+      };
+      return writeWithEvent(db, event, insert, wroteWithoutRevoking);
     },
     async findById(id) {
       const [session] = await byId.execute({ id });
       return session ?? null;
     },
-    async rotateRefreshToken(rotation) {
-      const [rotated] = await rotate.execute(rotationParameters(rotation));
-      return rotated ?? null;
+    rotateRefreshToken(rotation, event) {
+      const parameters = rotationParameters(rotation);
+      const write = async (tx: PostgresTransaction) => {
+        const [rotated] = await rotateOn(tx).execute(parameters);
+        return rotated ?? null;
+      };
+      return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },
     async listLiveForUser(userId, now) {
       return db
@@ -69,16 +86,17 @@ export function createPostgresSessionStore(db: NodePgDatabase): SessionStore {
         .where(liveSessionsOfUser(sessions, userId, now))
         .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt));
     },
-    async revoke(id, reason, now, userId) {
-      return (
-        (await revokeSessionsWhere(db, unrevokedSession(sessions, id, userId), reason, now)) === 1
-      );
+    async revoke(id, reason, now, userId, event) {
+      const one = unrevokedSession(sessions, id, userId);
+      const write = (tx: PostgresTransaction) => revokeSessionsWhere(tx, one, reason, now);
+      return (await writeWithEvent(db, event, write, revokedAny)) === 1;
     },
-    async revokeAllForUser(userId, reason, now, exceptSessionId) {
+    revokeAllForUser(userId, reason, now, exceptSessionId, event) {
       const others = liveSessionsOfUser(sessions, userId, now, exceptSessionId);
+      const write = (tx: PostgresTransaction) => revokeSessionsWhere(tx, others, reason, now);
       // It locks several rows in no fixed order, so it can deadlock with a password change
       // locking the same user's sessions; PostgreSQL then aborts one, and this one runs again.
-      return retryOnTransientConflict(() => revokeSessionsWhere(db, others, reason, now));
+      return retryOnTransientConflict(() => writeWithEvent(db, event, write, revokedAny));
     },
   };
 }

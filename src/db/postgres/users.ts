@@ -1,13 +1,32 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { UserStore } from '../../auth/ports/store.js';
+import type { NewUser, UserRecord } from '../../auth/ports/records.js';
+import type { PasswordChangeResult, UserStore } from '../../auth/ports/store.js';
+import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
+import {
+  type PostgresDatabase,
+  type PostgresTransaction,
+  writeWithEvent,
+} from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
-export function createPostgresUserStore(db: NodePgDatabase): UserStore {
+/**
+ * Inserts the user unless the email is taken. The unique index decides a taken email, so two
+ * racing sign-ups cannot both succeed.
+ */
+async function insertUser(tx: PostgresTransaction, user: NewUser): Promise<UserRecord | null> {
+  const [inserted] = await tx
+    .insert(users)
+    .values({ ...user, roles: [...user.roles] })
+    .onConflictDoNothing({ target: users.email })
+    .returning();
+  return inserted ?? null;
+}
+
+export function createPostgresUserStore(db: PostgresDatabase): UserStore {
   const byId = db
     .select()
     .from(users)
@@ -20,14 +39,18 @@ export function createPostgresUserStore(db: NodePgDatabase): UserStore {
     .prepare('user_by_email');
 
   return {
-    async insert(user) {
-      // The unique index decides a taken email, so two racing sign-ups cannot both succeed.
-      const [inserted] = await db
-        .insert(users)
-        .values({ ...user, roles: [...user.roles] })
-        .onConflictDoNothing({ target: users.email })
-        .returning();
-      return inserted ?? null;
+    insert(user, event) {
+      return writeWithEvent(db, event, (tx) => insertUser(tx, user), wroteWithoutRevoking);
+    },
+    insertWithSession(user, session, event) {
+      const write = async (tx: PostgresTransaction) => {
+        const inserted = await insertUser(tx, user);
+        if (inserted === null) return null;
+        const [started] = await tx.insert(sessions).values(session).returning();
+        if (started === undefined) throw new Error('INSERT … RETURNING returned no session.');
+        return { user: inserted, session: started };
+      };
+      return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },
     async findById(id) {
       const [user] = await byId.execute({ id });
@@ -48,40 +71,45 @@ export function createPostgresUserStore(db: NodePgDatabase): UserStore {
         .returning({ id: users.id });
       return updated.length === 1;
     },
-    async setRoles(id, roles) {
-      await db
-        .update(users)
-        .set({ roles: [...roles] })
-        .where(eq(users.id, id));
+    async setRoles(id, roles, event) {
+      const write = async (tx: PostgresTransaction) => {
+        await tx
+          .update(users)
+          .set({ roles: [...roles] })
+          .where(eq(users.id, id));
+      };
+      // The event records the operator's decision, even for a user deleted meanwhile.
+      await writeWithEvent(db, event, write, () => 0);
     },
-    async changePassword(change) {
+    changePassword(change, event) {
       // The steps and their order: see password-change-sql.ts.
       const { userId, keepSessionId, now } = change;
-      return retryOnTransientConflict(() =>
-        db.transaction(async (tx) => {
-          // FOR NO KEY UPDATE: the lock the UPDATE of the hash takes anyway, so sign-ins of the
-          // same user (whose new session rows only key-share the user row) do not wait for it.
-          const [user] = await tx
-            .select({ id: users.id })
-            .from(users)
-            .where(userWithHash(users, userId, change.expectedPasswordHash))
-            .for('no key update');
-          if (user === undefined) return null;
-          const [kept] = await tx
-            .update(sessions)
-            .set(keptSessionValues(sessions, change))
-            .where(keptSession(sessions, change))
-            .returning();
-          if (kept === undefined) return null;
-          await tx
-            .update(users)
-            .set({ passwordHash: change.passwordHash })
-            .where(eq(users.id, userId));
-          const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
-          const revokedSessions = await revokeSessionsWhere(tx, others, 'password_changed', now);
-          return { session: kept, revokedSessions };
-        }),
-      );
+      const write = async (tx: PostgresTransaction) => {
+        // FOR NO KEY UPDATE: the lock the UPDATE of the hash takes anyway, so sign-ins of the
+        // same user (whose new session rows only key-share the user row) do not wait for it.
+        const [user] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(userWithHash(users, userId, change.expectedPasswordHash))
+          .for('no key update');
+        if (user === undefined) return null;
+        const [kept] = await tx
+          .update(sessions)
+          .set(keptSessionValues(sessions, change))
+          .where(keptSession(sessions, change))
+          .returning();
+        if (kept === undefined) return null;
+        await tx
+          .update(users)
+          .set({ passwordHash: change.passwordHash })
+          .where(eq(users.id, userId));
+        const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
+        const revokedSessions = await revokeSessionsWhere(tx, others, 'password_changed', now);
+        return { session: kept, revokedSessions };
+      };
+      const revokedSessionsOf = (changed: PasswordChangeResult | null) =>
+        changed?.revokedSessions ?? null;
+      return retryOnTransientConflict(() => writeWithEvent(db, event, write, revokedSessionsOf));
     },
   };
 }

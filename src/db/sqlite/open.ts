@@ -18,6 +18,11 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle/sqlite', impor
  * returns the store. `:memory:` gives a private database that disappears on close.
  */
 export function openSqliteStore(path: string): Store {
+  return createSqliteStore(openSqliteDatabase(path));
+}
+
+/** Opens (creating if needed) the SQLite database at `path` and applies pending migrations. */
+export function openSqliteDatabase(path: string): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma('foreign_keys = ON');
@@ -27,9 +32,13 @@ export function openSqliteStore(path: string): Store {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
   }
-  const db = drizzle({ client: sqlite });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  migrate(drizzle({ client: sqlite }), { migrationsFolder: MIGRATIONS_FOLDER });
+  return sqlite;
+}
 
+/** The store on an open, migrated database; closing the store closes the database. */
+export function createSqliteStore(sqlite: Database.Database): Store {
+  const db = drizzle({ client: sqlite });
   const select1 = sqlite.prepare('SELECT 1');
   return {
     users: createSqliteUserStore(db),

@@ -2,6 +2,7 @@ import { desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SessionRecord, SessionRevocationReason } from '../../auth/ports/records.js';
 import type { SessionStore } from '../../auth/ports/store.js';
+import { revokedAny, wroteWithoutRevoking } from '../audited-write.js';
 import { SQLITE_DIALECT } from '../dialects.js';
 import {
   liveSessionsOfUser,
@@ -11,6 +12,7 @@ import {
   rotationValues,
   unrevokedSession,
 } from '../session-sql.js';
+import { writeWithEvent } from './audited-write.js';
 import { sessions } from './schema.js';
 
 /** Revokes the sessions `condition` selects; returns how many. */
@@ -32,7 +34,8 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
     .prepare();
 
   // Check and rotate in one conditional UPDATE (see rotationCondition). Prepared once: building
-  // and compiling it per call cost about a quarter of a rotation's CPU time.
+  // and compiling it per call cost about a quarter of a rotation's CPU time. It runs on the one
+  // connection, so inside the transaction that appends the rotation's event.
   const rotate = db
     .update(sessions)
     .set(rotationValues(sessions, SQLITE_DIALECT))
@@ -41,14 +44,18 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
     .prepare();
 
   return {
-    async insert(session) {
-      return db.insert(sessions).values(session).returning().get();
+    insert(session, event) {
+      const insert = (tx: BetterSQLite3Database) =>
+        tx.insert(sessions).values(session).returning().get();
+      return writeWithEvent(db, event, insert, wroteWithoutRevoking);
     },
     async findById(id): Promise<SessionRecord | null> {
       return byId.get({ id }) ?? null;
     },
-    async rotateRefreshToken(rotation) {
-      return rotate.get(rotationParameters(rotation)) ?? null;
+    rotateRefreshToken(rotation, event) {
+      const parameters = rotationParameters(rotation);
+      const write = () => rotate.get(parameters) ?? null;
+      return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },
     async listLiveForUser(userId, now) {
       return db
@@ -58,12 +65,15 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
         .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt))
         .all();
     },
-    async revoke(id, reason, now, userId) {
-      return revokeSessionsWhere(db, unrevokedSession(sessions, id, userId), reason, now) === 1;
+    async revoke(id, reason, now, userId, event) {
+      const one = unrevokedSession(sessions, id, userId);
+      const write = (tx: BetterSQLite3Database) => revokeSessionsWhere(tx, one, reason, now);
+      return (await writeWithEvent(db, event, write, revokedAny)) === 1;
     },
-    async revokeAllForUser(userId, reason, now, exceptSessionId) {
+    revokeAllForUser(userId, reason, now, exceptSessionId, event) {
       const others = liveSessionsOfUser(sessions, userId, now, exceptSessionId);
-      return revokeSessionsWhere(db, others, reason, now);
+      const write = (tx: BetterSQLite3Database) => revokeSessionsWhere(tx, others, reason, now);
+      return writeWithEvent(db, event, write, revokedAny);
     },
   };
 }

@@ -1,11 +1,28 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { UserRecord } from '../../auth/ports/records.js';
+import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
+import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
+import { writeWithEvent } from './audited-write.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
+
+/**
+ * Inserts the user unless the email is taken. ON CONFLICT DO NOTHING makes a taken email a
+ * value, not an exception, and leaves the uniqueness decision to the database, so two racing
+ * sign-ups cannot both succeed.
+ */
+function insertUser(tx: BetterSQLite3Database, user: NewUser): UserRecord | null {
+  const inserted = tx
+    .insert(users)
+    .values({ ...user, roles: [...user.roles] })
+    .onConflictDoNothing({ target: users.email })
+    .returning()
+    .get();
+  return inserted ?? null;
+}
 
 export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
   const byId = db
@@ -20,16 +37,16 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
     .prepare();
 
   return {
-    async insert(user) {
-      // ON CONFLICT DO NOTHING makes a taken email a value, not an exception, and leaves the
-      // uniqueness decision to the database, so two racing sign-ups cannot both succeed.
-      const inserted = db
-        .insert(users)
-        .values({ ...user, roles: [...user.roles] })
-        .onConflictDoNothing({ target: users.email })
-        .returning()
-        .get();
-      return inserted ?? null;
+    insert(user, event) {
+      return writeWithEvent(db, event, (tx) => insertUser(tx, user), wroteWithoutRevoking);
+    },
+    insertWithSession(user, session, event) {
+      const write = (tx: BetterSQLite3Database) => {
+        const inserted = insertUser(tx, user);
+        if (inserted === null) return null;
+        return { user: inserted, session: tx.insert(sessions).values(session).returning().get() };
+      };
+      return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },
     async findById(id): Promise<UserRecord | null> {
       return byId.get({ id }) ?? null;
@@ -48,18 +65,24 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         .run();
       return result.changes === 1;
     },
-    async setRoles(id, roles) {
-      db.update(users)
-        .set({ roles: [...roles] })
-        .where(eq(users.id, id))
-        .run();
+    async setRoles(id, roles, event) {
+      const write = (tx: BetterSQLite3Database) => {
+        tx.update(users)
+          .set({ roles: [...roles] })
+          .where(eq(users.id, id))
+          .run();
+      };
+      // The event records the operator's decision, even for a user deleted meanwhile.
+      await writeWithEvent(db, event, write, () => 0);
     },
-    async changePassword(change) {
+    changePassword(change, event) {
       // The steps and their order: see password-change-sql.ts. IMMEDIATE takes the database's
       // write lock before the first read, as PostgreSQL locks the user row, so a second process
       // waits for it rather than reading a hash that is about to change.
       const { userId, keepSessionId, now } = change;
-      return db.transaction(
+      return writeWithEvent(
+        db,
+        event,
         (tx) => {
           const user = tx
             .select({ id: users.id })
@@ -82,7 +105,8 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
           const revokedSessions = revokeSessionsWhere(tx, others, 'password_changed', now);
           return { session: kept, revokedSessions };
         },
-        { behavior: 'immediate' },
+        (changed) => changed?.revokedSessions ?? null,
+        { immediate: true },
       );
     },
   };
