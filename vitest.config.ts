@@ -22,7 +22,8 @@ const STORE_SUITES = [
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
 // TEST_WITHOUT_SERVICES=1 marks the one run in CI that is meant to have no PostgreSQL and no
 // Redis: .ci/run's check that their suites skip, saying why, on a machine without them. It
-// lifts the CI guards (here and in test/helpers/services.ts) and nothing else.
+// lifts the CI guards (here and in test/helpers/services.ts), and the suites that start their
+// own PostgreSQL or Redis from the machine's programs skip as if those were missing.
 const withoutServices = process.env.TEST_WITHOUT_SERVICES === '1';
 if (withoutServices && (postgresUrl !== '' || process.env.TEST_REDIS_URL?.trim())) {
   throw new Error('TEST_WITHOUT_SERVICES=1 needs TEST_DATABASE_URL and TEST_REDIS_URL unset');

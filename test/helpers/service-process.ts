@@ -21,6 +21,8 @@ export interface RunningService {
   readonly url: string;
   /** Everything written to stdout so far, the log lines before `listening` included. */
   readonly stdout: () => string;
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string;
 }
 
 /** Starts the service and resolves once it logs that it is listening. */
@@ -35,7 +37,7 @@ export async function startListening(env: Record<string, string>): Promise<Runni
     });
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${stdout()}${stderr()}`)));
   });
-  return { child, url, stdout };
+  return { child, url, stdout, stderr };
 }
 
 /** Everything the child writes to one stream, read when the test needs it. */

@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { describe } from 'vitest';
 
 // The servers some suites need, each named by one variable. With it unset those suites skip
@@ -14,7 +16,12 @@ export type Service = keyof typeof SERVICES;
 declare module 'vitest' {
   interface TaskMeta {
     /** On every test of a {@link describeWithServices} suite; vitest's JSON report carries it. */
-    needsServices?: { readonly suite: string; readonly variables: readonly string[] };
+    needsServices?: {
+      readonly suite: string;
+      readonly variables: readonly string[];
+      /** The programs a {@link describeWithLocalServers} suite starts itself. */
+      readonly programs?: readonly string[];
+    };
   }
 }
 
@@ -58,6 +65,51 @@ export function describeWithServices(
           variables: services.map((service) => SERVICES[service].variable),
         },
       },
+    },
+    body,
+  );
+}
+
+/** True when `program` is an executable file in one of PATH's folders. */
+export function isOnPath(program: string): boolean {
+  const folders = (process.env.PATH ?? '').split(delimiter).filter((folder) => folder !== '');
+  return folders.some((folder) => {
+    try {
+      accessSync(join(folder, program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * `describe` for a suite that starts servers of its own from the machine's programs (`initdb`,
+ * `pg_ctl`, `redis-server`), so that it may restart or kill them without disturbing the shared
+ * ones. Where a program is missing the suite is skipped and says so once; in CI that is an
+ * error. The run of .ci/run that checks the skips (TEST_WITHOUT_SERVICES=1) stands for a
+ * machine without PostgreSQL and Redis, so these suites skip there too, which also keeps them
+ * from running twice in CI. Its tests carry the same mark as {@link describeWithServices}'s.
+ */
+export function describeWithLocalServers(
+  programs: readonly string[],
+  name: string,
+  body: () => void,
+): void {
+  const withoutServices = process.env.TEST_WITHOUT_SERVICES === '1';
+  const missing = withoutServices ? [...programs] : programs.filter((p) => !isOnPath(p));
+  if (missing.length > 0 && process.env.CI && !withoutServices) {
+    throw new Error(`${missing.join(', ')} not on PATH in CI: the machine must provide them`);
+  }
+  if (missing.length > 0) {
+    const why = withoutServices ? 'TEST_WITHOUT_SERVICES=1' : 'not on PATH';
+    console.warn(`Skipping "${name}": ${missing.join(', ')} (${why}).`);
+  }
+  describe(
+    name,
+    {
+      skip: missing.length > 0,
+      meta: { needsServices: { suite: name, variables: [], programs } },
     },
     body,
   );
