@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   // Set by graphql-yoga, listed so that clients find every code in one place.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -52,6 +53,11 @@ export const AUTH_ERRORS = {
     code: 'FORBIDDEN',
     message: 'Requests from this origin are not allowed (see ALLOWED_ORIGINS).',
   },
+  CSRF_HEADER_REQUIRED: {
+    code: 'FORBIDDEN',
+    message:
+      'Required CSRF header missing: send JSON (Content-Type: application/json), or add an X-GraphQL-Yoga-CSRF header.',
+  },
 
   INVALID_EMAIL: { code: 'BAD_USER_INPUT', message: 'Enter a valid email address.' },
   EMAIL_TAKEN: { code: 'BAD_USER_INPUT', message: 'An account with this email already exists.' },
@@ -84,6 +90,10 @@ export const AUTH_ERRORS = {
   LENGTH_REQUIRED: {
     code: 'BAD_REQUEST',
     message: 'Send the request body with a Content-Length header.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    code: 'BAD_REQUEST',
+    message: 'This Content-Type is not read here: send the operation as application/json.',
   },
 
   // `extensions.retryAfter` says how many seconds to wait.

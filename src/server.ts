@@ -12,6 +12,7 @@ import {
 import { IGNORE_TOKENS } from './auth/sessions/token-listener.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
+import { useCodedAnswers } from './http/coded-answers.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
@@ -130,6 +131,9 @@ export function createServer(deps: ServerDeps): AuthServer {
     cors: corsForAllowedOrigins(config.allowedOrigins),
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).
     batching: false,
+    // No file uploads here: a multipart body is refused as an unsupported media type (415)
+    // instead of being parsed for the multipart request spec, whose errors carry no code.
+    multipart: false,
     plugins: [
       useRequestLog(logger),
       useReadiness(deps.store, logger),
@@ -139,6 +143,8 @@ export function createServer(deps: ServerDeps): AuthServer {
       ...graphqlHardening({ isProduction: config.isProduction }),
       config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
       cookie?.plugin ?? false,
+      // Last: it looks at what the plugins before it (and yoga's own) decided.
+      useCodedAnswers({ isDevelopment: config.isDevelopment }),
     ],
     context: ({ request, req }) =>
       createGraphQLContext(

@@ -1,8 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { type GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { ERROR_CODES, OPERATION_LIMIT_EXCEEDED } from '../errors.js';
+import {
+  type ASTVisitor,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  OperationTypeNode,
+  type ValidationContext,
+} from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { AUTH_ERRORS, ERROR_CODES, OPERATION_LIMIT_EXCEEDED } from '../errors.js';
 
 /**
  * Operation limits, applied during validation, before anything executes. Sized so that every
@@ -41,7 +47,8 @@ export function graphqlHardening({ isProduction }: { isProduction: boolean }): P
       blockFieldSuggestion: { enabled: isProduction },
     }),
     // A form post or a simple GET cannot carry a custom header without a CORS preflight.
-    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    withCodedCsrfRefusal(useCSRFPrevention({ requestHeaders: CSRF_HEADERS })),
+    useNoSubscriptions(),
   ];
   if (isProduction) plugins.push(useNoIntrospection());
   return plugins;
@@ -52,6 +59,51 @@ function useNoIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
+ * Yoga's CSRF refusal (403) carries no code: answer it as FORBIDDEN / CSRF_HEADER_REQUIRED. The
+ * check itself stays yoga's; its hook throws synchronously.
+ */
+function withCodedCsrfRefusal(csrf: Plugin): Plugin {
+  return {
+    onRequestParse(payload) {
+      try {
+        return csrf.onRequestParse?.(payload);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        throw createGraphQLError(AUTH_ERRORS.CSRF_HEADER_REQUIRED.message, {
+          extensions: {
+            code: AUTH_ERRORS.CSRF_HEADER_REQUIRED.code,
+            reason: 'CSRF_HEADER_REQUIRED',
+            http: { status: 403 },
+          },
+        });
+      }
+    },
+  };
+}
+
+/**
+ * The schema has no subscriptions. graphql-js would refuse one only when executing it, with an
+ * uncoded error and a 200; as a validation error it is a 400 GRAPHQL_VALIDATION_FAILED.
+ */
+function useNoSubscriptions(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(refuseSubscriptions);
+    },
+  };
+}
+
+function refuseSubscriptions(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation === OperationTypeNode.SUBSCRIPTION) {
+        context.reportError(new GraphQLError('This API has no subscriptions.', { nodes: node }));
+      }
     },
   };
 }

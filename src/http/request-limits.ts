@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { AUTH_ERRORS, type ErrorReason } from '../errors.js';
+import { refusal } from './refusal.js';
 
 /**
  * Refuses oversized bodies before anything reads them: a body must declare its Content-Length
@@ -20,16 +20,4 @@ export function useRequestBodyLimit(maxBytes: number): Plugin {
       if (!(length <= maxBytes)) endResponse(refusal(fetchAPI.Response, 413, 'REQUEST_TOO_LARGE'));
     },
   };
-}
-
-function refusal(
-  ResponseClass: typeof Response,
-  status: number,
-  reason: Extract<ErrorReason, 'REQUEST_TOO_LARGE' | 'LENGTH_REQUIRED'>,
-): Response {
-  const { code, message } = AUTH_ERRORS[reason];
-  return new ResponseClass(
-    JSON.stringify({ errors: [{ message, extensions: { code, reason } }] }),
-    { status, headers: { 'content-type': 'application/json; charset=utf-8' } },
-  );
 }

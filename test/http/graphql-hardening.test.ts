@@ -166,20 +166,33 @@ describe('request rules', () => {
 
   it('refuses non-JSON requests without a CSRF header, and GET without one', async () => {
     app = await createTestApp();
+    const csrfRefusal = { code: 'FORBIDDEN', reason: 'CSRF_HEADER_REQUIRED' };
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded']) {
       const response = await post(JSON.stringify({ query: '{ __typename }' }), {
         'content-type': contentType,
       });
       expect(response.status).toBe(403);
+      expect(firstError(await response.json())).toEqual(csrfRefusal);
     }
     const get = await app.yoga.fetch('http://yoga/graphql?query=%7B__typename%7D', {
       headers: { accept: 'application/json' },
     });
     expect(get.status).toBe(403);
+    // Found by the fuzz suite: yoga's refusal carried no code.
+    expect(firstError(await get.json())).toEqual(csrfRefusal);
     const withHeader = await app.yoga.fetch('http://yoga/graphql?query=%7B__typename%7D', {
       headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
     });
     expect(await withHeader.json()).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('refuses a subscription at validation: 400 GRAPHQL_VALIDATION_FAILED (found by fuzzing)', async () => {
+    app = await createTestApp();
+    const response = await app.graphql('subscription { me { id } }', {
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    expect(response.status).toBe(400);
+    expect(firstError(response)).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
   it('refuses a mutation over GET even with the CSRF header', async () => {

@@ -10,6 +10,7 @@ import { failure, type Result, success } from '../../result.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-keys.js';
 import { ROLES, type Role } from '../ports/records.js';
+import { scopeOfRoles } from './sign-token.js';
 import {
   CLOCK_TOLERANCE_SECONDS,
   lifetimeOf,
@@ -95,7 +96,10 @@ async function findKey(keys: KeyRing, header: ProtectedHeaderParameters) {
   return found.key;
 }
 
-/** Checks the shapes jose does not: our own claims, and a lifetime no longer than we issue. */
+/**
+ * Checks the shapes jose does not: our own claims (an access token's `scope`, when present, must
+ * be its roles as we write them), and a lifetime no longer than we issue.
+ */
 function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): VerifiedToken | null {
   const { sub, sid, jti, iat, exp } = payload;
   if (payload.type !== TOKEN_PROFILES[type].type) return null;
@@ -107,6 +111,10 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
   if (type === 'access') {
     const claimed = payload.roles;
     if (!Array.isArray(claimed) || !claimed.every(isRole)) return null;
+    // Gateways authorise on `scope`, this service on `roles`: a token on which they disagree
+    // would be authorised differently by the two, so it is not one of ours. (Without `scope` a
+    // gateway grants no role at all, which is safe.)
+    if (payload.scope !== undefined && payload.scope !== scopeOfRoles(claimed)) return null;
     roles = claimed;
   }
   return { type, userId: sub, sessionId: sid, tokenId: jti, issuedAt: iat, expiresAt: exp, roles };

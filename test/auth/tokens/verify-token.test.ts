@@ -119,6 +119,11 @@ describe('verifyToken', () => {
     expect((await verify(await signRaw({}))).ok).toBe(true);
   });
 
+  it('accepts a scope that is the roles, as we write it (the control for the scope cases)', async () => {
+    const token = await signOwn(accessPayload({ roles: ['USER', 'ADMIN'], scope: 'USER ADMIN' }));
+    expect((await verify(token)).ok).toBe(true);
+  });
+
   const invalid: [string, () => Promise<string>][] = [
     ['a wrong issuer', () => signOwn(accessPayload({ iss: 'https://evil.example.com' }))],
     ['a wrong audience', () => signOwn(accessPayload({ aud: 'https://other.example.com' }))],
@@ -139,6 +144,9 @@ describe('verifyToken', () => {
     ['an iat in the future', () => signOwn(accessPayload({ iat: NOW + 3600, exp: NOW + 3700 }))],
     ['an unknown role', () => signOwn(accessPayload({ roles: ['ROOT'] }))],
     ['roles that are not a list', () => signOwn(accessPayload({ roles: 'ADMIN' }))],
+    // Found by the fuzz suite (test/fuzz/tokens.test.ts): `scope` was not checked at all.
+    ['a scope that is not a string', () => signOwn(accessPayload({ scope: { admin: true } }))],
+    ['a scope wider than the roles', () => signOwn(accessPayload({ scope: 'USER ADMIN' }))],
     ['an unknown kid', () => signOwn(accessPayload(), { kid: 'someone-else' })],
     [
       'an unknown kid shaped like a thumbprint (after a reload)',
