@@ -6,6 +6,8 @@ import { monotonicClock, systemClock } from './clock.js';
 import { isConfigurationError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
+import { type AuthMetrics, createAuthMetrics } from './http/metrics.js';
+import { addProcessMetrics } from './http/process-gauges.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
 import { createJsonLogger } from './logger.js';
 import { openSharedState } from './redis/open-shared-state.js';
@@ -15,6 +17,13 @@ import { createServer } from './server.js';
 
 function writeLine(line: string): void {
   process.stdout.write(line);
+}
+
+/** The metrics registry with the process-wide collectors, which run once per process. */
+function createProcessMetrics(): AuthMetrics {
+  const metrics = createAuthMetrics();
+  addProcessMetrics(metrics);
+  return metrics;
 }
 
 async function main(): Promise<void> {
@@ -47,7 +56,9 @@ async function main(): Promise<void> {
         : {
             isRevocationChannelHealthy: () => shared.channel.isHealthy(),
             cachedSessions: () => shared.cachedSessions(),
+            fallbackRateLimitKeys: () => shared.fallbackRateLimitKeys(),
           },
+    metrics: config.metrics.enabled ? createProcessMetrics() : undefined,
     clock: systemClock,
     keys,
     passwords: createArgon2PasswordHasher(argon2),

@@ -10,6 +10,7 @@ import {
   type SessionLiveness,
 } from './auth/sessions/session-liveness.js';
 import { IGNORE_TOKENS } from './auth/sessions/token-listener.js';
+import { createVerifiedTokenCache } from './auth/tokens/verified-token-cache.js';
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { useCodedAnswers } from './http/coded-answers.js';
@@ -17,6 +18,7 @@ import { renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
 import {
+  type AuthMetrics,
   addSharedStateGauges,
   createAuthMetrics,
   createMetricsEventSink,
@@ -24,6 +26,7 @@ import {
   useMetrics,
 } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
@@ -42,6 +45,11 @@ export interface ServerDeps
   readonly liveness?: SessionLiveness;
   /** With Redis: the state `/metrics` reports as gauges. */
   readonly sharedState?: SharedStateProbe;
+  /**
+   * The registry `/metrics` serves when metrics are on; a new one by default. `main.ts` passes
+   * one with the process-wide collectors added.
+   */
+  readonly metrics?: AuthMetrics;
 }
 
 /**
@@ -85,17 +93,38 @@ mutation Reissue {
 }
 `;
 
+/** The rate-limit store to use, and how many keys it holds in this process's memory. */
+function selectRateLimits(deps: ServerDeps): { store: RateLimitStore; keysInMemory(): number } {
+  const { rateLimits, sharedState } = deps;
+  if (rateLimits === undefined) {
+    const memory = createMemoryRateLimitStore();
+    return { store: memory, keysInMemory: () => memory.size };
+  }
+  // A store given without Redis's probe keeps its keys elsewhere, as far as this server knows.
+  return { store: rateLimits, keysInMemory: () => sharedState?.fallbackRateLimitKeys() ?? 0 };
+}
+
 /** Builds the GraphQL server. It does not listen: `main.ts` does, tests call `fetch` directly. */
 export function createServer(deps: ServerDeps): AuthServer {
   const { config, logger } = deps;
-  const metrics = config.metrics.enabled ? createAuthMetrics() : null;
-  if (metrics !== null && deps.sharedState !== undefined) {
-    addSharedStateGauges(metrics, deps.sharedState);
+  const metrics = config.metrics.enabled ? (deps.metrics ?? createAuthMetrics()) : null;
+  // Per instance: two servers in one process share no cached verification and no counters.
+  const verifiedTokens =
+    config.accessTokenCacheSize > 0 ? createVerifiedTokenCache(config.accessTokenCacheSize) : null;
+  const rateLimits = selectRateLimits(deps);
+  if (metrics !== null) {
+    const { sharedState } = deps;
+    if (sharedState !== undefined) addSharedStateGauges(metrics, sharedState);
+    addInProcessStateGauges(metrics, {
+      verifiedTokens: () => verifiedTokens?.size ?? 0,
+      rateLimitKeys: rateLimits.keysInMemory,
+      keyRingKeys: () => deps.keys.size,
+    });
   }
   const serveCaller = createAuthService(
     {
       ...deps,
-      rateLimits: deps.rateLimits ?? createMemoryRateLimitStore(),
+      rateLimits: rateLimits.store,
       liveness: deps.liveness ?? readSessionLivenessFromStore(deps.store.sessions),
       events: fanOutEvents([
         createAuditLogSink(deps.store.auditEvents),
@@ -109,7 +138,7 @@ export function createServer(deps: ServerDeps): AuthServer {
         rateLimits: config.rateLimits,
       },
     },
-    { accessTokenCacheSize: config.accessTokenCacheSize },
+    { verifiedTokens },
   );
   const cookie = config.refreshTokenCookie
     ? createRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH })

@@ -21,7 +21,7 @@ import {
 import type { Viewer } from './sessions/viewer.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
-import { createVerifiedTokenCache } from './tokens/verified-token-cache.js';
+import type { VerifiedTokenCache } from './tokens/verified-token-cache.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {
@@ -69,8 +69,11 @@ export interface AuthService {
 }
 
 export interface AuthServiceOptions {
-  /** How many verified access tokens to remember (0: verify every signature every time). */
-  readonly accessTokenCacheSize: number;
+  /**
+   * The verified access tokens this instance remembers, or null to verify every signature every
+   * time. Per instance: two servers in one process must not share one.
+   */
+  readonly verifiedTokens: VerifiedTokenCache | null;
 }
 
 /**
@@ -92,11 +95,7 @@ export function createAuthService(
   deps: AuthDeps,
   options: AuthServiceOptions,
 ): AuthServiceForCaller {
-  // Per instance: two servers in one process share no cached verification.
-  const verifiedTokens =
-    options.accessTokenCacheSize > 0
-      ? createVerifiedTokenCache(options.accessTokenCacheSize)
-      : null;
+  const { verifiedTokens } = options;
   const others: Omit<WithoutGrants<AuthService>, SessionEndingName> = {
     authenticateAccessToken: (authorization) =>
       authenticateAccessToken(deps, authorization, verifiedTokens),

@@ -51,6 +51,8 @@ export interface SharedStateProbe {
   isRevocationChannelHealthy(): boolean;
   /** Sessions in this instance's liveness cache. */
   cachedSessions(): number;
+  /** Keys the per-instance rate-limit fallback holds (reported by the in-process gauges). */
+  fallbackRateLimitKeys(): number;
 }
 
 /** Gauges read at each scrape: is the revocation channel up, and how full is the cache. */

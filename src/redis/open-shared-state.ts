@@ -27,6 +27,8 @@ export interface SharedState {
   readonly connected: boolean;
   /** Sessions in the liveness cache now (0 when SESSION_CACHE_TTL=0). */
   cachedSessions(): number;
+  /** Keys the per-instance rate-limit fallback holds: those counted while Redis could not. */
+  fallbackRateLimitKeys(): number;
   /** Closes the channel and the connections, not the store. */
   close(): Promise<void>;
 }
@@ -102,17 +104,16 @@ export async function openSharedState(
         })
       : null;
 
+  const fallback = createMemoryRateLimitStore();
+
   return {
     store: announceRevocations(store, channel),
-    rateLimits: createRedisRateLimitStore(commands, {
-      prefix: config.keyPrefix,
-      fallback: createMemoryRateLimitStore(),
-      logger,
-    }),
+    rateLimits: createRedisRateLimitStore(commands, { prefix: config.keyPrefix, fallback, logger }),
     liveness: cached ?? readSessionLivenessFromStore(store.sessions),
     channel,
     connected,
     cachedSessions: () => cached?.size ?? 0,
+    fallbackRateLimitKeys: () => fallback.size,
     async close() {
       cached?.close();
       await channel.close();

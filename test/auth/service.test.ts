@@ -37,7 +37,7 @@ let setup: AuthService;
 let serveCaller: (listener: TokenListener) => AuthService;
 beforeEach(async () => {
   app = await createTestApp();
-  serveCaller = createAuthService(app.deps, { accessTokenCacheSize: 0 });
+  serveCaller = createAuthService(app.deps, { verifiedTokens: null });
   setup = serveCaller(IGNORE_TOKENS);
 });
 afterEach(() => app.close());

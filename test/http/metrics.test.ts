@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { rotateSigningKeys } from '../../src/auth/keys/key-rotation.js';
 import { addSharedStateGauges, createAuthMetrics } from '../../src/http/metrics.js';
+import { addProcessMetrics } from '../../src/http/process-gauges.js';
+import { silentLogger } from '../../src/logger.js';
+import { createServer } from '../../src/server.js';
 import { createTestApp, firstError, PASSWORD, type TestApp } from '../helpers/app.js';
 
 let app: TestApp;
@@ -7,13 +11,20 @@ afterEach(() => app.close());
 
 const TOKEN = 'metrics-scraper-token-0123456789';
 
-/** The value of every `auth_*` counter in a scrape. */
-function counters(text: string): Record<string, number> {
+/** The value of every unlabelled `auth_*` counter or gauge in a scrape. */
+function authSamples(text: string): Record<string, number> {
   const values: Record<string, number> = {};
   for (const [, name, value] of text.matchAll(/^(auth_\w+) (\d+)$/gm)) {
     if (name !== undefined) values[name] = Number(value);
   }
   return values;
+}
+
+/** The value of every `auth_*_total` counter in a scrape. */
+function counters(text: string): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(authSamples(text)).filter(([name]) => name.endsWith('_total')),
+  );
 }
 
 async function scrape(headers: Record<string, string> = {}): Promise<Response> {
@@ -116,16 +127,102 @@ describe('shared-state gauges', () => {
     addSharedStateGauges(metrics, {
       isRevocationChannelHealthy: () => healthy,
       cachedSessions: () => cached,
+      fallbackRateLimitKeys: () => 0,
     });
-    expect(counters(await metrics.registry.metrics())).toMatchObject({
+    expect(authSamples(await metrics.registry.metrics())).toMatchObject({
       auth_revocation_channel_up: 1,
       auth_session_cache_entries: 3,
     });
     healthy = false;
     cached = 0;
-    expect(counters(await metrics.registry.metrics())).toMatchObject({
+    expect(authSamples(await metrics.registry.metrics())).toMatchObject({
       auth_revocation_channel_up: 0,
       auth_session_cache_entries: 0,
     });
+  });
+});
+
+describe('in-process state gauges', () => {
+  const ME = '{ me { id } }';
+  const CLIENT = { remoteAddress: '192.0.2.10' };
+
+  async function sizes(): Promise<Record<string, number | undefined>> {
+    const samples = authSamples(await (await scrape()).text());
+    return {
+      verifiedTokens: samples.auth_verified_token_cache_entries,
+      rateLimitKeys: samples.auth_rate_limit_memory_keys,
+      keyRingKeys: samples.auth_key_ring_imported_keys,
+    };
+  }
+
+  it('report the verified-token cache, the rate-limit counters and the key ring as they fill', async () => {
+    app = await createTestApp({ RATE_LIMIT_SIGNUP_IP: '10/10m', RATE_LIMIT_LOGIN_IP: '10/1m' });
+    // The active key's two halves: public to verify, private to sign.
+    expect(await sizes()).toEqual({ verifiedTokens: 0, rateLimitKeys: 0, keyRingKeys: 2 });
+
+    const pair = await app.signUp(); // a rate-limit key: sign-ups from no known address
+    await app.graphql(ME, { ...CLIENT, token: pair.accessToken });
+    await app.graphql(ME, { ...CLIENT, token: pair.accessToken }); // the same token: a hit
+    // A second key: sign-ups from CLIENT.
+    const other = await app.graphql<{ signUp: { accessToken: string } }>(
+      'mutation ($input: SignUpInput!) { signUp(input: $input) { accessToken } }',
+      { ...CLIENT, variables: { input: { email: 'gauged@example.com', password: PASSWORD } } },
+    );
+    await app.graphql(ME, { ...CLIENT, token: other.data?.signUp.accessToken ?? '' });
+    expect(await sizes()).toEqual({ verifiedTokens: 2, rateLimitKeys: 2, keyRingKeys: 2 });
+
+    await rotateSigningKeys({ ...app.deps, config: app.config });
+    await app.deps.keys.refresh();
+    // The new key's halves join the old one's, which still verifies while it retires.
+    expect((await sizes()).keyRingKeys).toBe(4);
+  });
+
+  it('report an empty verified-token cache when it is off', async () => {
+    app = await createTestApp({ ACCESS_TOKEN_CACHE_SIZE: '0' });
+    const pair = await app.signUp();
+    expect((await app.graphql(ME, { token: pair.accessToken })).errors).toBeUndefined();
+    expect((await sizes()).verifiedTokens).toBe(0);
+  });
+
+  it("report the Redis rate-limit fallback's keys when the store is shared", async () => {
+    app = await createTestApp();
+    let fallbackKeys = 5;
+    const shared = createServer({
+      config: app.config,
+      store: app.deps.store,
+      clock: app.clock,
+      keys: app.deps.keys,
+      passwords: app.deps.passwords,
+      logger: silentLogger,
+      rateLimits: app.deps.rateLimits,
+      sharedState: {
+        isRevocationChannelHealthy: () => true,
+        cachedSessions: () => 0,
+        fallbackRateLimitKeys: () => fallbackKeys,
+      },
+    });
+    const read = async () =>
+      authSamples(await (await shared.fetch('http://yoga/metrics')).text())
+        .auth_rate_limit_memory_keys;
+    expect(await read()).toBe(5);
+    fallbackKeys = 0;
+    expect(await read()).toBe(0);
+  });
+});
+
+describe('process metrics', () => {
+  it('report resident memory, heap, event-loop delay and open handles', async () => {
+    const metrics = createAuthMetrics();
+    addProcessMetrics(metrics);
+    const text = await metrics.registry.metrics();
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_active_handles_total',
+    ]) {
+      const value = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+      expect(Number(value), name).toBeGreaterThan(0);
+    }
   });
 });

@@ -39,6 +39,8 @@ export interface KeyRing {
   publishedKeys(): Promise<PublishedKeys>;
   /** Reloads from the source now. */
   refresh(): Promise<void>;
+  /** Key halves (public and private) this ring has imported since it opened (for `/metrics`). */
+  readonly size: number;
 }
 
 export interface KeyRingOptions {
@@ -66,10 +68,11 @@ export async function loadKeyRing(
 ): Promise<KeyRing> {
   const refreshMs = (options.refreshIntervalSeconds ?? DEFAULT_REFRESH_INTERVAL_SECONDS) * 1000;
   const unknownKidMs = options.unknownKidReloadIntervalMs ?? DEFAULT_UNKNOWN_KID_RELOAD_INTERVAL_MS;
+  const importer = createKeyImporter();
   const reader = {
     source,
     clock,
-    importKeyOnce: createKeyImporter(),
+    importKeyOnce: importer.importKeyOnce,
     retireAfterSeconds: options.retireAfterSeconds,
   };
   const slot = await openSnapshotSlot(() => readKeySnapshot(reader));
@@ -91,5 +94,8 @@ export async function loadKeyRing(
       return publishedKeysOf(await currentSnapshot(), clock.now());
     },
     refresh: slot.reload,
+    get size() {
+      return importer.size;
+    },
   };
 }

@@ -39,20 +39,32 @@ export interface KeySnapshot {
 /** Imports a key, or returns the key object already imported for the same kid and half. */
 export type ImportKeyOnce = (kid: string, jwk: StoredJwk, alg: string) => Promise<CryptoKey>;
 
+/** A ring's importer, with a read-out of how many key objects it keeps (for `/metrics`). */
+export interface KeyImporter {
+  readonly importKeyOnce: ImportKeyOnce;
+  /** Key halves imported so far; never shrinks, so it grows by two per rotation seen. */
+  readonly size: number;
+}
+
 /**
  * One importer per ring. A reload then keeps the very key object for a `kid` (the key's own
  * thumbprint), which the verified-token cache compares to tell a kept key from a replaced one.
  */
-export function createKeyImporter(): ImportKeyOnce {
+export function createKeyImporter(): KeyImporter {
   const imported = new Map<string, Promise<CryptoKey>>();
-  return function importKeyOnce(kid, jwk, alg) {
-    const id = `${kid}:${jwk.d === undefined ? 'public' : 'private'}`;
-    let promise = imported.get(id);
-    if (promise === undefined) {
-      promise = importKey(jwk, alg);
-      imported.set(id, promise);
-    }
-    return promise;
+  return {
+    importKeyOnce(kid, jwk, alg) {
+      const id = `${kid}:${jwk.d === undefined ? 'public' : 'private'}`;
+      let promise = imported.get(id);
+      if (promise === undefined) {
+        promise = importKey(jwk, alg);
+        imported.set(id, promise);
+      }
+      return promise;
+    },
+    get size() {
+      return imported.size;
+    },
   };
 }
 

@@ -41,6 +41,12 @@ interface KeyState {
   readonly refusing: boolean;
 }
 
+/** The in-process store, with a read-out of how many keys it holds (for `/metrics`). */
+export interface MemoryRateLimitStore extends RateLimitStore {
+  /** Keys held now: at most `maxKeys`. */
+  readonly size: number;
+}
+
 /**
  * In-process counters, bounded to `maxKeys`: when full, keys whose allowance has fully
  * recovered go first, then the least recently used. A refused attempt also counts as use, so
@@ -50,7 +56,7 @@ interface KeyState {
  * Recovery is judged by the caller's `now`, the same clock `decide` uses, rather than by
  * lru-cache's TTL, which runs on `performance.now()`.
  */
-export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
+export function createMemoryRateLimitStore(maxKeys = 100_000): MemoryRateLimitStore {
   // Bounded by count, each key counting one, without `max`'s up-front allocation of every slot.
   const keys = new LRUCache<string, KeyState>({
     maxSize: Math.max(1, maxKeys),
@@ -79,6 +85,9 @@ export function createMemoryRateLimitStore(maxKeys = 100_000): RateLimitStore {
       if (next !== undefined) store(key, { tat: next, refusing: !decision.allowed }, now);
       if (decision.allowed) return decision;
       return { ...decision, repeated: stored?.refusing === true };
+    },
+    get size() {
+      return keys.size;
     },
   };
 }
