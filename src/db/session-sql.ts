@@ -66,6 +66,35 @@ export function revocation(
   return { revokedAt: now, revokedReason: reason };
 }
 
+/** What a revocation reads back of each session it ended. */
+export interface EndedSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly idleExpiresAt: number;
+  readonly expiresAt: number;
+}
+
+/** The revocation records of the sessions one revocation ended, written in its transaction. */
+export function revocationRecordsOf(
+  ended: readonly EndedSession[],
+  reason: SessionRevocationReason,
+  now: number,
+): {
+  sessionId: string;
+  userId: string;
+  reason: SessionRevocationReason;
+  endedAt: number;
+  sessionExpiresAt: number;
+}[] {
+  return ended.map((session) => ({
+    sessionId: session.id,
+    userId: session.userId,
+    reason,
+    endedAt: now,
+    sessionExpiresAt: Math.min(session.idleExpiresAt, session.expiresAt),
+  }));
+}
+
 /** The parameters of the prepared rotation statement. */
 export type RotationParameters = {
   readonly sessionId: string;

@@ -5,6 +5,7 @@ import { CommitOutcomeUnknownError } from '../../src/auth/ports/commit-outcome.j
 import type {
   AuditEventRecord,
   AuthEventType,
+  SessionEndRecord,
   SessionRecord,
   UserRecord,
 } from '../../src/auth/ports/records.js';
@@ -57,16 +58,25 @@ interface Snapshot {
   readonly users: UserRecord[];
   readonly liveSessions: SessionRecord[][];
   readonly audit: AuditEventRecord[];
+  readonly revocations: SessionEndRecord[] | null;
 }
 
-/** Everything the operations write: users, live sessions (with their jtis), the audit log. */
+/**
+ * Everything the operations write: users, live sessions (with their jtis), the audit log, and
+ * the revocation records the session endings write in their own transactions.
+ */
 async function snapshot(): Promise<Snapshot> {
   const now = deps.clock.now();
   const users = await deps.store.users.list();
   const liveSessions = await Promise.all(
     users.map((user) => deps.store.sessions.listLiveForUser(user.id, now)),
   );
-  return { users, liveSessions, audit: await deps.store.auditEvents.list({}, 10_000) };
+  return {
+    users,
+    liveSessions,
+    audit: await deps.store.auditEvents.list({}, 10_000),
+    revocations: await deps.store.revocations.listAfter(null, 10_000),
+  };
 }
 
 /** The types of the audit events appended between two snapshots, oldest first. */

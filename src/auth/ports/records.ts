@@ -22,6 +22,9 @@ export const SESSION_REVOCATION_REASONS = [
   'revoked_by_user',
   'revoked_by_admin',
   'password_changed',
+  // Written by the account lifecycle (disable, delete); the mapping to SessionEndReason is ready.
+  'account_disabled',
+  'account_deleted',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
@@ -114,4 +117,22 @@ export interface AuthEvent {
 /** An audit log entry: an event and its position in the log (larger is newer). */
 export interface AuditEventRecord extends AuthEvent {
   readonly id: number;
+}
+
+/**
+ * The record of a session's end, written by the store in the transaction that ends the session
+ * and kept after the session (and its user) are gone: what the revocation feed serves.
+ */
+export interface SessionEndRecord {
+  /**
+   * The record's place in the order every instance serves: opaque, increasing. A record never
+   * commits before one that precedes it becomes readable (see RevocationStore.listAfter).
+   */
+  readonly position: string;
+  readonly sessionId: string;
+  readonly userId: string;
+  readonly reason: SessionRevocationReason;
+  readonly endedAt: number;
+  /** The session's idle or absolute expiry, whichever came first, at its end: no token outlives it. */
+  readonly sessionExpiresAt: number;
 }

@@ -5,6 +5,7 @@ import type {
   NewSession,
   NewUser,
   Role,
+  SessionEndRecord,
   SessionRecord,
   SessionRevocationReason,
   SigningKeyRecord,
@@ -23,6 +24,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly signingKeys: SigningKeyStore;
   readonly auditEvents: AuditEventStore;
+  readonly revocations: RevocationStore;
   /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -190,4 +192,23 @@ export interface AuditEventStore {
   list(filter: AuditEventFilter, limit: number, beforeId?: number): Promise<AuditEventRecord[]>;
   /** Retention: deletes events older than `cutoff`; returns how many. */
   deleteOlderThan(cutoff: number): Promise<number>;
+}
+
+/**
+ * The revocation records: every write that ends a session (`revoke`, `revokeAllForUser`,
+ * `changePassword`) writes one per ended session in its own transaction.
+ */
+export interface RevocationStore {
+  /**
+   * Up to `limit` records after the one at `after` (null: from the oldest kept), in order. Only
+   * records whose place is settled are returned: a record that commits later comes after the
+   * last one returned, so a reader continuing from there never skips one. Null when `after` is
+   * not a position this store hands out.
+   */
+  listAfter(after: string | null, limit: number): Promise<SessionEndRecord[] | null>;
+  /**
+   * Retention: deletes the records of sessions that ended before `endedBefore` or whose
+   * session expired before `sessionExpiredBefore`; returns how many.
+   */
+  deleteExpired(endedBefore: number, sessionExpiredBefore: number): Promise<number>;
 }

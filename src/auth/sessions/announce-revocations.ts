@@ -72,6 +72,7 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     sessions,
     signingKeys: store.signingKeys,
     auditEvents: store.auditEvents,
+    revocations: store.revocations,
     ping: () => store.ping(),
     close: () => store.close(),
   };

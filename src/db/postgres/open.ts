@@ -6,6 +6,7 @@ import type pg from 'pg';
 import type { Store } from '../../auth/ports/store.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
+import { createPostgresRevocationStore } from './revocations.js';
 import { createPostgresSessionStore } from './sessions.js';
 import { createPostgresSigningKeyStore } from './signing-keys.js';
 import { createPostgresUserStore } from './users.js';
@@ -89,6 +90,7 @@ export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool):
     sessions: createPostgresSessionStore(db),
     signingKeys: createPostgresSigningKeyStore(db),
     auditEvents: createPostgresAuditEventStore(db, drizzle({ client: maintenance })),
+    revocations: createPostgresRevocationStore(db),
     async ping() {
       await db.execute(sql`select 1`);
     },

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  customType,
   index,
   integer,
   jsonb,
@@ -97,5 +98,31 @@ export const auditEvents = pgTable(
   (table) => [
     index('audit_events_user_id_idx').on(table.userId, table.id),
     index('audit_events_at_idx').on(table.at),
+  ],
+);
+
+/** A 64-bit transaction id (`xid8`, PostgreSQL 13+), read as its decimal text. */
+const transactionId = customType<{ data: string; driverData: string }>({
+  dataType: () => 'xid8',
+});
+
+export const revocations = pgTable(
+  'revocations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    // The feed's order is (tx, id), not id alone: sequence values can commit out of order, but
+    // every transaction that has yet to commit has an id at or above the oldest one still
+    // running, which is the horizon the feed reads below (see ./revocations.ts).
+    tx: transactionId('tx').notNull().default(sql`pg_current_xact_id()`),
+    // No foreign keys: a deleted account's ended sessions must still be announced.
+    sessionId: text('session_id').notNull().unique(),
+    userId: text('user_id').notNull(),
+    reason: text('reason').$type<SessionRevocationReason>().notNull(),
+    endedAt: millis('ended_at').notNull(),
+    sessionExpiresAt: millis('session_expires_at').notNull(),
+  },
+  (table) => [
+    index('revocations_order_idx').on(table.tx, table.id),
+    index('revocations_ended_at_idx').on(table.endedAt),
   ],
 );

@@ -7,6 +7,7 @@ import { POSTGRES_DIALECT } from '../dialects.js';
 import {
   liveSessionsOfUser,
   revocation,
+  revocationRecordsOf,
   rotationCondition,
   rotationParameters,
   rotationValues,
@@ -18,21 +19,27 @@ import {
   type PostgresTransaction,
 } from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
-import { sessions } from './schema.js';
+import { revocations, sessions } from './schema.js';
 
-/** Revokes the sessions `condition` selects; returns how many. */
+/**
+ * Revokes the sessions `condition` selects and writes their revocation records, on the caller's
+ * transaction; returns how many.
+ */
 export async function revokeSessionsWhere(
-  db: Pick<NodePgDatabase, 'update'>,
+  db: Pick<NodePgDatabase, 'update' | 'insert'>,
   condition: SQL | undefined,
   reason: SessionRevocationReason,
   now: number,
 ): Promise<number> {
-  const revoked = await db
-    .update(sessions)
-    .set(revocation(reason, now))
-    .where(condition)
-    .returning({ id: sessions.id });
-  return revoked.length;
+  const ended = await db.update(sessions).set(revocation(reason, now)).where(condition).returning({
+    id: sessions.id,
+    userId: sessions.userId,
+    idleExpiresAt: sessions.idleExpiresAt,
+    expiresAt: sessions.expiresAt,
+  });
+  if (ended.length > 0)
+    await db.insert(revocations).values(revocationRecordsOf(ended, reason, now));
+  return ended.length;
 }
 
 /**

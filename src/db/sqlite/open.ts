@@ -6,6 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Store } from '../../auth/ports/store.js';
 import { createSqliteAuditEventStore } from './audit-events.js';
+import { createSqliteRevocationStore } from './revocations.js';
 import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteSigningKeyStore } from './signing-keys.js';
 import { createSqliteUserStore } from './users.js';
@@ -45,6 +46,7 @@ export function createSqliteStore(sqlite: Database.Database): Store {
     sessions: createSqliteSessionStore(db),
     signingKeys: createSqliteSigningKeyStore(db),
     auditEvents: createSqliteAuditEventStore(db),
+    revocations: createSqliteRevocationStore(db),
     async ping() {
       // Throws once the connection is closed, so readiness goes down with the store.
       select1.get();

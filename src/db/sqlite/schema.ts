@@ -83,3 +83,18 @@ export const auditEvents = sqliteTable(
     index('audit_events_at_idx').on(table.at),
   ],
 );
+
+export const revocations = sqliteTable(
+  'revocations',
+  {
+    // The feed's order. SQLite runs one write transaction at a time, so ids commit in order.
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // No foreign keys: a deleted account's ended sessions must still be announced.
+    sessionId: text('session_id').notNull().unique(),
+    userId: text('user_id').notNull(),
+    reason: text('reason').$type<SessionRevocationReason>().notNull(),
+    endedAt: integer('ended_at').notNull(),
+    sessionExpiresAt: integer('session_expires_at').notNull(),
+  },
+  (table) => [index('revocations_ended_at_idx').on(table.endedAt)],
+);

@@ -7,23 +7,44 @@ import { SQLITE_DIALECT } from '../dialects.js';
 import {
   liveSessionsOfUser,
   revocation,
+  revocationRecordsOf,
   rotationCondition,
   rotationParameters,
   rotationValues,
   unrevokedSession,
 } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
-import { sessions } from './schema.js';
+import { revocations, sessions } from './schema.js';
 
-/** Revokes the sessions `condition` selects; returns how many. */
+/**
+ * Revokes the sessions `condition` selects and writes their revocation records, on the caller's
+ * transaction; returns how many.
+ */
 export function revokeSessionsWhere(
-  db: Pick<BetterSQLite3Database, 'update'>,
+  db: Pick<BetterSQLite3Database, 'update' | 'insert'>,
   condition: SQL | undefined,
   reason: SessionRevocationReason,
   now: number,
 ): number {
-  return db.update(sessions).set(revocation(reason, now)).where(condition).run().changes;
+  const ended = db
+    .update(sessions)
+    .set(revocation(reason, now))
+    .where(condition)
+    .returning(ENDED_SESSION)
+    .all();
+  if (ended.length > 0)
+    db.insert(revocations)
+      .values(revocationRecordsOf(ended, reason, now))
+      .run();
+  return ended.length;
 }
+
+const ENDED_SESSION = {
+  id: sessions.id,
+  userId: sessions.userId,
+  idleExpiresAt: sessions.idleExpiresAt,
+  expiresAt: sessions.expiresAt,
+};
 
 export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStore {
   // Every protected request reads one session by id: keep that statement prepared.
