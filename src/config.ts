@@ -11,6 +11,7 @@ import {
   readInteger,
   readOptional,
 } from './config/environment.js';
+import { type LiveConfig, readLive } from './config/live.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -27,6 +28,7 @@ export type { TokenLifetimes } from './auth/tokens/token-types.js';
 // Nothing else reads the environment.
 export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
+export type { LiveConfig } from './config/live.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { RedisConfig } from './config/redis.js';
@@ -75,6 +77,8 @@ export interface Config {
   readonly redis: RedisConfig | null;
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeout: number;
+  /** The `sessionEnded` streams' limits and the revocation feed. */
+  readonly live: LiveConfig;
 }
 
 /**
@@ -123,6 +127,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     redis: readRedis(env),
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
+    live: readLive(env),
   });
 }
 

@@ -91,6 +91,11 @@ export const AUTH_ERRORS = {
     code: 'BAD_REQUEST',
     message: 'Send the request body with a Content-Length header.',
   },
+  STREAM_REQUIRED: {
+    code: 'BAD_REQUEST',
+    message:
+      'A subscription is streamed: send Accept: text/event-stream, or use graphql-ws or graphql-sse.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     code: 'BAD_REQUEST',
     message: 'This Content-Type is not read here: send the operation as application/json.',
@@ -98,6 +103,10 @@ export const AUTH_ERRORS = {
 
   // `extensions.retryAfter` says how many seconds to wait.
   RATE_LIMITED: { code: 'TOO_MANY_REQUESTS', message: 'Too many attempts. Try again later.' },
+  SUBSCRIPTION_LIMIT: {
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many open subscriptions for this user or address. Close one first.',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorReason = keyof typeof AUTH_ERRORS;

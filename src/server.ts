@@ -1,10 +1,16 @@
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { AuthDeps } from './auth/deps.js';
 import { createAuditLogSink } from './auth/events/audit-log.js';
 import { fanOutEvents } from './auth/events/fan-out.js';
 import { createMemoryRateLimitStore } from './auth/limits/rate-limit.js';
+import { createLiveSessions, type LiveSessions } from './auth/live/live-sessions.js';
+import { systemTimers, type Timers } from './auth/live/timers.js';
 import type { RateLimitStore } from './auth/ports/rate-limit-store.js';
+import type { RevocationChannel } from './auth/ports/revocation-channel.js';
 import { createAuthService } from './auth/service.js';
+import { announceRevocations } from './auth/sessions/announce-revocations.js';
+import { createLocalRevocationChannel } from './auth/sessions/local-revocation-channel.js';
 import {
   readSessionLivenessFromStore,
   type SessionLiveness,
@@ -30,6 +36,7 @@ import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
+import { useSubscriptionRefusals } from './http/subscription-refusals.js';
 import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
 import { createGraphQLContext, type GraphQLContext } from './schema/context.js';
@@ -50,6 +57,18 @@ export interface ServerDeps
    * one with the process-wide collectors added.
    */
   readonly metrics?: AuthMetrics;
+  /**
+   * With Redis: the channel the store's revocations are announced on (`store` is then already
+   * the announcing one). Without, the server announces on a channel of its own process.
+   */
+  readonly revocationChannel?: RevocationChannel;
+  /**
+   * The open `sessionEnded` streams and the tail that ends them; made and started here when not
+   * given. `main.ts` makes them itself, to end the streams at SIGTERM.
+   */
+  readonly live?: LiveSessions;
+  /** The timers of stream expiry and the feed's heartbeat; Node's by default. */
+  readonly timers?: Timers;
 }
 
 /**
@@ -63,6 +82,7 @@ export interface ServerContext {
 export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
 
 const GRAPHQL_PATH = '/graphql';
+export const GRAPHQL_STREAM_PATH = '/graphql/stream';
 
 const EXAMPLE_OPERATIONS = `# 1. Create an account (or use login), then copy accessToken from the result.
 mutation SignUp {
@@ -104,9 +124,41 @@ function selectRateLimits(deps: ServerDeps): { store: RateLimitStore; keysInMemo
   return { store: rateLimits, keysInMemory: () => sharedState?.fallbackRateLimitKeys() ?? 0 };
 }
 
+/**
+ * The store whose revocations are announced, the channel they are announced on, and the live
+ * sessions following them: a server without Redis announces in its own process.
+ */
+export function prepareLiveSessions(
+  deps: Pick<ServerDeps, 'store' | 'revocationChannel' | 'config' | 'clock' | 'logger'> & {
+    readonly timers?: Timers | undefined;
+  },
+): { store: ServerDeps['store']; live: LiveSessions } {
+  const { revocationChannel } = deps;
+  const channel = revocationChannel ?? createLocalRevocationChannel();
+  const store =
+    revocationChannel === undefined ? announceRevocations(deps.store, channel) : deps.store;
+  const live = createLiveSessions({
+    store,
+    channel,
+    clock: deps.clock,
+    timers: deps.timers ?? systemTimers,
+    limits: deps.config.live.streamLimits,
+    onReadError: (error) => deps.logger.warn('cannot read the revocation records', { error }),
+  });
+  return { store, live };
+}
+
 /** Builds the GraphQL server. It does not listen: `main.ts` does, tests call `fetch` directly. */
-export function createServer(deps: ServerDeps): AuthServer {
-  const { config, logger } = deps;
+export function createServer(serverDeps: ServerDeps): AuthServer {
+  const { config, logger } = serverDeps;
+  let deps = serverDeps;
+  let live = serverDeps.live;
+  if (live === undefined) {
+    const prepared = prepareLiveSessions(serverDeps);
+    deps = { ...serverDeps, store: prepared.store };
+    live = prepared.live;
+    void live.start();
+  }
   const metrics = config.metrics.enabled ? (deps.metrics ?? createAuthMetrics()) : null;
   // Per instance: two servers in one process share no cached verification and no counters.
   const verifiedTokens =
@@ -138,7 +190,7 @@ export function createServer(deps: ServerDeps): AuthServer {
         rateLimits: config.rateLimits,
       },
     },
-    { verifiedTokens },
+    { verifiedTokens, sessionEndedStreams: live.streams },
   );
   const cookie = config.refreshTokenCookie
     ? createRefreshTokenCookie({ clock: deps.clock, path: GRAPHQL_PATH })
@@ -169,6 +221,10 @@ export function createServer(deps: ServerDeps): AuthServer {
       metrics !== null && useMetrics(config.metrics, metrics),
       createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRequestBodyLimit(config.maxRequestBytes),
+      // The graphql-sse protocol on /graphql/stream (yoga's own SSE, distinct connections, is on
+      // /graphql): the same context, so the same Authorization header and scopes.
+      useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
+      useSubscriptionRefusals(),
       ...graphqlHardening({ isProduction: config.isProduction }),
       config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
       cookie?.plugin ?? false,

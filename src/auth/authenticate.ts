@@ -33,10 +33,10 @@ export async function authenticateAccessToken(
       : await verifyTokenWithCache(verifiedTokens, bearer.value, 'access', keys, settings, now);
   if (!verified.ok) return verified;
 
-  const { userId, sessionId, tokenId, roles } = verified.value;
+  const { userId, sessionId, tokenId, roles, expiresAt } = verified.value;
   const sessionFailure = await deps.liveness.check(sessionId, userId, now);
   if (sessionFailure !== null) return failure(sessionFailure);
-  return success({ userId, sessionId, tokenId, roles });
+  return success({ userId, sessionId, tokenId, roles, accessTokenExpiresAt: expiresAt });
 }
 
 /**

@@ -3,9 +3,11 @@ import { failure, type Result, success } from '../result.js';
 import { canViewUser } from './accounts/user-access.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
+import { clientAddressKey } from './client/client-address.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
 import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
+import type { SessionEndedEvent, SessionEndedStreams } from './live/session-ended-streams.js';
 import { type LogInInput, logIn } from './log-in.js';
 import { type LogoutScope, logOut } from './log-out.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
@@ -66,6 +68,15 @@ export interface AuthService {
    */
   findVisibleUser(viewer: Viewer, id: string): Promise<Result<UserRecord | null, 'FORBIDDEN'>>;
   listUsers(): Promise<UserRecord[]>;
+  /**
+   * Opens the viewer's `sessionEnded` stream: one event, the end of the viewer's own session or
+   * the expiry of the access token it was opened with, then done. SUBSCRIPTION_LIMIT when the
+   * user or the client's address holds as many open streams as allowed.
+   */
+  watchSessionEnd(
+    viewer: Viewer,
+    client: ClientInfo,
+  ): Result<AsyncIterableIterator<SessionEndedEvent>, 'SUBSCRIPTION_LIMIT'>;
 }
 
 export interface AuthServiceOptions {
@@ -74,6 +85,8 @@ export interface AuthServiceOptions {
    * time. Per instance: two servers in one process must not share one.
    */
   readonly verifiedTokens: VerifiedTokenCache | null;
+  /** This instance's open `sessionEnded` streams. */
+  readonly sessionEndedStreams: SessionEndedStreams;
 }
 
 /**
@@ -95,7 +108,7 @@ export function createAuthService(
   deps: AuthDeps,
   options: AuthServiceOptions,
 ): AuthServiceForCaller {
-  const { verifiedTokens } = options;
+  const { verifiedTokens, sessionEndedStreams } = options;
   const others: Omit<WithoutGrants<AuthService>, SessionEndingName> = {
     authenticateAccessToken: (authorization) =>
       authenticateAccessToken(deps, authorization, verifiedTokens),
@@ -111,6 +124,8 @@ export function createAuthService(
     findVisibleUser: async (viewer, id) =>
       canViewUser(viewer, id) ? success(await deps.store.users.findById(id)) : failure('FORBIDDEN'),
     listUsers: () => deps.store.users.list(),
+    watchSessionEnd: (viewer, client) =>
+      sessionEndedStreams.open({ viewer, address: clientAddressKey(client.ip) }),
   };
   return function serveCaller(listener) {
     return {

@@ -1,6 +1,6 @@
 import { GraphQLError, Kind } from 'graphql';
 import { type Plugin, processRegularResult } from 'graphql-yoga';
-import { ERROR_CODES } from '../errors.js';
+import { AUTH_ERRORS, ERROR_CODES } from '../errors.js';
 import { refusal } from './refusal.js';
 
 /**
@@ -12,6 +12,8 @@ import { refusal } from './refusal.js';
  *   not an empty 406 (RFC 9110 §12.5.1 and GraphQL over HTTP let a server disregard `Accept`);
  * - a variable whose value does not fit its declared type, or a required one not sent, gets
  *   BAD_USER_INPUT (graphql-js reports these with no code);
+ * - a subscription asked for with an `Accept` that allows no event stream gets 400
+ *   BAD_REQUEST / STREAM_REQUIRED (the stream it opened is closed at once), not a hang;
  * - outside development, `extensions.originalError` is left out of the answer: yoga puts the
  *   JSON parser's own error there (its class and message, quoting the body) when a body is not
  *   JSON. It stays on the error, where yoga reads it to choose the status.
@@ -28,11 +30,28 @@ export function useCodedAnswers({ isDevelopment }: { isDevelopment: boolean }): 
       }
     },
     onResultProcess({ result, setResult, resultProcessor, setResultProcessor }) {
-      if (resultProcessor === undefined)
+      if (resultProcessor === undefined) {
         setResultProcessor(processRegularResult, 'application/json');
+        // A stream asked for with an Accept that allows no streaming type: close it, and say how.
+        if (!Array.isArray(result) && Symbol.asyncIterator in result) {
+          void result[Symbol.asyncIterator]().return?.();
+          setResult({ data: null, errors: [streamRequired()] });
+          return;
+        }
+      }
       setResult(codedResult(result, isDevelopment));
     },
   };
+}
+
+function streamRequired(): GraphQLError {
+  return new GraphQLError(AUTH_ERRORS.STREAM_REQUIRED.message, {
+    extensions: {
+      code: ERROR_CODES.BAD_REQUEST,
+      reason: 'STREAM_REQUIRED',
+      http: { status: 400 },
+    },
+  });
 }
 
 /** What yoga hands to a result processor (the type is not exported by name). */
@@ -40,7 +59,7 @@ type ResultProcessorInput = Parameters<NonNullable<Plugin['onResultProcess']>>[0
 
 function codedResult(result: ResultProcessorInput, isDevelopment: boolean): ResultProcessorInput {
   if (Array.isArray(result)) return result.map((single) => codedSingle(single, isDevelopment));
-  if (Symbol.asyncIterator in result) return result; // no subscriptions here; left as it is
+  if (Symbol.asyncIterator in result) return result; // a stream's events are the schema's own
   return codedSingle(result, isDevelopment);
 }
 

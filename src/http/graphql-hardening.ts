@@ -1,12 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import {
-  type ASTVisitor,
-  GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  OperationTypeNode,
-  type ValidationContext,
-} from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { AUTH_ERRORS, ERROR_CODES, OPERATION_LIMIT_EXCEEDED } from '../errors.js';
 
@@ -48,7 +42,6 @@ export function graphqlHardening({ isProduction }: { isProduction: boolean }): P
     }),
     // A form post or a simple GET cannot carry a custom header without a CORS preflight.
     withCodedCsrfRefusal(useCSRFPrevention({ requestHeaders: CSRF_HEADERS })),
-    useNoSubscriptions(),
   ];
   if (isProduction) plugins.push(useNoIntrospection());
   return plugins;
@@ -81,28 +74,6 @@ function withCodedCsrfRefusal(csrf: Plugin): Plugin {
             http: { status: 403 },
           },
         });
-      }
-    },
-  };
-}
-
-/**
- * The schema has no subscriptions. graphql-js would refuse one only when executing it, with an
- * uncoded error and a 200; as a validation error it is a 400 GRAPHQL_VALIDATION_FAILED.
- */
-function useNoSubscriptions(): Plugin {
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(refuseSubscriptions);
-    },
-  };
-}
-
-function refuseSubscriptions(context: ValidationContext): ASTVisitor {
-  return {
-    OperationDefinition(node) {
-      if (node.operation === OperationTypeNode.SUBSCRIPTION) {
-        context.reportError(new GraphQLError('This API has no subscriptions.', { nodes: node }));
       }
     },
   };

@@ -32,6 +32,8 @@ export const builder = new SchemaBuilder<{
   scopeAuth: {
     // Loaders throw the precise UNAUTHENTICATED error; this hands it to the client unchanged.
     treatErrorsAsUnauthorized: true,
+    // A subscription's scopes are checked when it is opened, before its stream exists.
+    authorizeOnSubscribe: true,
     unauthorizedError: (_parent, _context, _info, result) => reportAuthFailure(result.failure),
     authScopes: createScopeLoaders,
   },

@@ -43,3 +43,10 @@ export function unwrap<T>(result: Result<T, AuthFailureValue>): T {
   if (typeof failure === 'string') throw authenticationError(failure);
   throw 'retryAfter' in failure ? rateLimitError(failure) : inputError(failure);
 }
+
+/** `extensions: { code: TOO_MANY_REQUESTS, reason: SUBSCRIPTION_LIMIT }`: close a stream first. */
+export function subscriptionLimitError(): GraphQLError {
+  return new GraphQLError(AUTH_ERRORS.SUBSCRIPTION_LIMIT.message, {
+    extensions: { code: ERROR_CODES.TOO_MANY_REQUESTS, reason: 'SUBSCRIPTION_LIMIT' },
+  });
+}

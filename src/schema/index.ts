@@ -7,9 +7,11 @@ import './session.js';
 import './sessions.js';
 import './password.js';
 import './audit.js';
+import './session-ended.js';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /**
  * The whole API as an Apollo Federation v2 subgraph (`_service`, `_entities`, `@link`), sorted so

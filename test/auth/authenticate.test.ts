@@ -50,6 +50,8 @@ describe('authenticateAccessToken', () => {
       sessionId: grant.sessionId,
       tokenId: expect.any(String),
       roles: ['USER'],
+      // What a stream opened with the token may not outlive (issue 16).
+      accessTokenExpiresAt: grant.tokens.accessTokenExpiresAt / 1000,
     });
   });
 

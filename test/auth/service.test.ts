@@ -10,7 +10,9 @@ import {
   type TokenListener,
 } from '../../src/auth/sessions/token-listener.js';
 import type { Viewer } from '../../src/auth/sessions/viewer.js';
+import { silentLogger } from '../../src/logger.js';
 import { failure, type Result, success } from '../../src/result.js';
+import { prepareLiveSessions } from '../../src/server.js';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
 
 const CLIENT: ClientInfo = { ip: '192.0.2.7', userAgent: 'service-test' };
@@ -37,7 +39,11 @@ let setup: AuthService;
 let serveCaller: (listener: TokenListener) => AuthService;
 beforeEach(async () => {
   app = await createTestApp();
-  serveCaller = createAuthService(app.deps, { verifiedTokens: null });
+  const { live } = prepareLiveSessions({ ...app.deps, config: app.config, logger: silentLogger });
+  serveCaller = createAuthService(app.deps, {
+    verifiedTokens: null,
+    sessionEndedStreams: live.streams,
+  });
   setup = serveCaller(IGNORE_TOKENS);
 });
 afterEach(() => app.close());

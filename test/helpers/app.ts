@@ -2,6 +2,7 @@ import type { AuthDeps } from '../../src/auth/deps.js';
 import { ignoreEvents } from '../../src/auth/events/fan-out.js';
 import { openKeyRing } from '../../src/auth/keys/open-key-ring.js';
 import { createMemoryRateLimitStore } from '../../src/auth/limits/rate-limit.js';
+import type { Timers } from '../../src/auth/live/timers.js';
 import {
   createArgon2PasswordHasher,
   type PasswordHasher,
@@ -85,6 +86,8 @@ export async function createTestApp(
     shareWith?: TestApp;
     /** The hasher, for a test that watches the Argon2 work; production Argon2id otherwise. */
     passwords?: PasswordHasher;
+    /** Makes the timers of stream expiry and polling on the app's clock; Node's by default. */
+    timers?: (clock: TestClock) => Timers;
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig({
@@ -123,6 +126,7 @@ export async function createTestApp(
     keys,
     passwords,
     logger: options.logger ?? silentLogger,
+    ...(options.timers === undefined ? {} : { timers: options.timers(clock) }),
   });
 
   async function graphql<T>(

@@ -1,3 +1,4 @@
+import type { Timers } from '../../src/auth/live/timers.js';
 import type { Clock } from '../../src/clock.js';
 import type { Ticker } from '../../src/redis/ticker.js';
 
@@ -38,6 +39,48 @@ export function createManualTicker(): ManualTicker {
     },
     async tick() {
       await Promise.all([...ticks].map((tick) => tick()));
+    },
+  };
+}
+
+export interface ManualTimers extends Timers {
+  /** Moves `clock` on by `milliseconds`, running every timer that falls due, in order. */
+  advance(milliseconds: number): void;
+  /** Timers waiting to run. */
+  readonly pending: number;
+}
+
+/** Timers that run only when the test moves the clock on, so expiry is tested without sleeping. */
+export function createManualTimers(clock: TestClock): ManualTimers {
+  interface Task {
+    due: number;
+    run: () => void;
+    every: number | null;
+  }
+  const tasks = new Set<Task>();
+  function add(task: Task): () => void {
+    tasks.add(task);
+    return () => tasks.delete(task);
+  }
+  return {
+    schedule: (delayMs, run) => add({ due: clock.now() + Math.max(0, delayMs), run, every: null }),
+    repeat: (intervalMs, run) => add({ due: clock.now() + intervalMs, run, every: intervalMs }),
+    advance(milliseconds) {
+      const until = clock.now() + milliseconds;
+      for (;;) {
+        const next = [...tasks]
+          .filter((task) => task.due <= until)
+          .sort((a, b) => a.due - b.due)[0];
+        if (next === undefined) break;
+        clock.advanceMilliseconds(Math.max(0, next.due - clock.now()));
+        if (next.every === null) tasks.delete(next);
+        else next.due += next.every;
+        next.run();
+      }
+      clock.advanceMilliseconds(until - clock.now());
+    },
+    get pending() {
+      return tasks.size;
     },
   };
 }

@@ -6,4 +6,6 @@ export interface Viewer {
   readonly sessionId: string;
   readonly tokenId: string;
   readonly roles: readonly Role[];
+  /** When the access token expires, in seconds: what a stream opened with it may not outlive. */
+  readonly accessTokenExpiresAt: number;
 }
