@@ -6,12 +6,14 @@ import { monotonicClock, systemClock } from './clock.js';
 import { isConfigurationError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
+import { attachGraphQLWebSockets } from './http/graphql-ws.js';
 import { type AuthMetrics, createAuthMetrics } from './http/metrics.js';
 import { addProcessMetrics } from './http/process-gauges.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
+import { scheduleRevocationRetention } from './jobs/revocation-retention.js';
 import { createJsonLogger } from './logger.js';
 import { openSharedState } from './redis/open-shared-state.js';
-import { createServer } from './server.js';
+import { createServer, prepareLiveSessions } from './server.js';
 
 // The only module with side effects: read the environment, open the store, listen.
 
@@ -45,9 +47,20 @@ async function main(): Promise<void> {
       ? null
       : await openSharedState(config.redis, store, { logger, clock: monotonicClock });
   const argon2 = createArgon2WorkerPool();
+  // The sessionEnded streams, made here so that SIGTERM can end them before the sockets close.
+  const { store: announcingStore, live } = prepareLiveSessions({
+    store: shared?.store ?? store,
+    revocationChannel: shared?.channel,
+    config,
+    clock: systemClock,
+    logger,
+  });
+  await live.start();
   const yoga = createServer({
     config,
-    store: shared?.store ?? store,
+    store: announcingStore,
+    revocationChannel: shared?.channel,
+    live,
     rateLimits: shared?.rateLimits,
     liveness: shared?.liveness,
     sharedState:
@@ -72,7 +85,15 @@ async function main(): Promise<void> {
     logger,
   );
 
+  const stopRevocationRetention = scheduleRevocationRetention(
+    store.revocations,
+    systemClock,
+    config.lifetimes.accessTokenTtl,
+    logger,
+  );
+
   const server = createHttpServer(yoga);
+  const webSockets = attachGraphQLWebSockets(server, yoga);
   const shutDown = prepareGracefulShutdown(server, config.shutdownTimeout * 1000);
   server.on('error', (error) => {
     // Most often EADDRINUSE or EACCES: say so in one line instead of an unhandled-event trace.
@@ -99,9 +120,14 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     stopRetention();
-    // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then Redis and
-    // the store.
-    void shutDown()
+    stopRevocationRetention();
+    // The streams end first, each completing cleanly (SSE: a complete event; graphql-ws: a
+    // Complete message, then close 1001). Then no new connections; in-flight requests finish
+    // (up to SHUTDOWN_TIMEOUT); then Redis and the store.
+    live.close();
+    void webSockets
+      .close()
+      .then(() => shutDown())
       .then(async ({ forced }) => {
         await shared?.close();
         await Promise.all([store.close(), argon2.close()]);

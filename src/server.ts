@@ -23,6 +23,7 @@ import { useCodedAnswers } from './http/coded-answers.js';
 import { renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
+import { addLiveGauges } from './http/live-gauges.js';
 import {
   type AuthMetrics,
   addSharedStateGauges,
@@ -36,6 +37,7 @@ import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
 import { useRequestLog } from './http/request-log.js';
+import { useRevocationFeed } from './http/revocation-feed.js';
 import { useSubscriptionRefusals } from './http/subscription-refusals.js';
 import { createWellKnownPlugin } from './http/well-known.js';
 import type { Logger } from './logger.js';
@@ -143,6 +145,7 @@ export function prepareLiveSessions(
     clock: deps.clock,
     timers: deps.timers ?? systemTimers,
     limits: deps.config.live.streamLimits,
+    accessTokenTtl: deps.config.lifetimes.accessTokenTtl,
     onReadError: (error) => deps.logger.warn('cannot read the revocation records', { error }),
   });
   return { store, live };
@@ -172,6 +175,8 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
       rateLimitKeys: rateLimits.keysInMemory,
       keyRingKeys: () => deps.keys.size,
     });
+    const { streams, feed } = live;
+    addLiveGauges(metrics, { openStreams: () => streams.size, feedConnections: () => feed.size });
   }
   const serveCaller = createAuthService(
     {
@@ -220,6 +225,7 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
       useReadiness(deps.store, logger),
       metrics !== null && useMetrics(config.metrics, metrics),
       createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
+      useRevocationFeed(config.live.revocationFeedToken, live.feed),
       useRequestBodyLimit(config.maxRequestBytes),
       // The graphql-sse protocol on /graphql/stream (yoga's own SSE, distinct connections, is on
       // /graphql): the same context, so the same Authorization header and scopes.

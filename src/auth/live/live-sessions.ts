@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import type { RevocationChannel } from '../ports/revocation-channel.js';
 import type { Store } from '../ports/store.js';
+import { createRevocationFeed, type RevocationFeed } from './revocation-feed.js';
 import { createSessionEndTail, type SessionEndTail } from './session-end-tail.js';
 import {
   createSessionEndedStreams,
@@ -16,9 +17,11 @@ export const TAIL_POLL_INTERVAL_MS = 500;
 export interface LiveSessions {
   readonly tail: SessionEndTail;
   readonly streams: SessionEndedStreams;
+  /** The `GET /revocations` connections. */
+  readonly feed: RevocationFeed;
   /** Starts following the records. */
   start(): Promise<void>;
-  /** Completes every stream and stops following: the instance is stopping. */
+  /** Completes every stream and feed connection, and stops following: the instance is stopping. */
   close(): void;
 }
 
@@ -29,6 +32,8 @@ export interface LiveSessionsDeps {
   readonly clock: Clock;
   readonly timers: Timers;
   readonly limits: StreamLimits;
+  /** ACCESS_TOKEN_TTL, in seconds. */
+  readonly accessTokenTtl: number;
   readonly onReadError: (error: unknown) => void;
   readonly pollIntervalMs?: number;
 }
@@ -48,6 +53,14 @@ export function createLiveSessions(deps: LiveSessionsDeps): LiveSessions {
     onReadError: deps.onReadError,
   });
   tail.listen((records) => streams.deliver(records));
+  const feed = createRevocationFeed({
+    revocations: deps.store.revocations,
+    tail,
+    clock: deps.clock,
+    timers: deps.timers,
+    accessTokenTtl: deps.accessTokenTtl,
+    onReadError: deps.onReadError,
+  });
   // Any announcement, or a channel that restarted (announcements may have been missed): read.
   const unsubscribe = deps.channel.subscribe({
     revoked: () => tail.wake(),
@@ -56,10 +69,12 @@ export function createLiveSessions(deps: LiveSessionsDeps): LiveSessions {
   return {
     tail,
     streams,
+    feed,
     start: () => tail.start(),
     close() {
       unsubscribe();
       streams.closeAll();
+      feed.closeAll();
       tail.close();
     },
   };
