@@ -52,7 +52,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'] },
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.test.ts', 'packages/verifier/test/**/*.test.ts'],
+        },
       },
       ...(postgresUrl === ''
         ? []
