@@ -43,6 +43,11 @@ export interface AccessTokenVerifierOptions {
   readonly revocationFeed?: { readonly url: string; readonly token: string };
   /** How long the feed may be silent (it sends a heartbeat every 5 s) before it counts as down. */
   readonly maxFeedSilence?: Duration;
+  /**
+   * The service's ACCESS_TOKEN_TTL (default '15m'): a token whose lifetime (`exp - iat`) or age
+   * exceeds it, plus the clock tolerance, is not one the service issued, as the service checks.
+   */
+  readonly accessTokenLifetime?: Duration;
   /** What to do while the feed is down: refuse every token (fail closed), or verify by JWKS alone. */
   readonly onFeedDown?: 'refuse' | 'accept';
   /** Hears what the verifier wants an operator to know: the feed down, a fallback taken. */
@@ -83,6 +88,8 @@ export function createAccessTokenVerifier(
   const denylist = createDenylist(CLOCK_TOLERANCE_SECONDS);
   const maxSilenceMs = millisecondsOf(options.maxFeedSilence ?? '10s', 'maxFeedSilence');
   const onFeedDown = options.onFeedDown ?? 'refuse';
+  const lifetimeSeconds =
+    millisecondsOf(options.accessTokenLifetime ?? '15m', 'accessTokenLifetime') / 1000;
   const log = options.log ?? (() => undefined);
   let feedWasDown = false;
   const feed: FeedClient | null =
@@ -121,7 +128,7 @@ export function createAccessTokenVerifier(
     }
     const access = await verified(token, 'at+jwt');
     if (!access.ok) return access;
-    const viewer = readAccessClaims(access.payload);
+    const viewer = readAccessClaims(access.payload, lifetimeSeconds);
     if (viewer === null) return { ok: false, reason: 'TOKEN_INVALID' };
     if (access.payload.restrictions !== undefined) return { ok: false, reason: 'TOKEN_RESTRICTED' };
     if (!isFeedUp()) {
@@ -150,6 +157,8 @@ export function createAccessTokenVerifier(
         audience: options.audience,
         requiredClaims: REQUIRED_CLAIMS,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // A refresh token lives longer; its age matters only to say TOKEN_TYPE_MISMATCH.
+        ...(typ === 'at+jwt' ? { maxTokenAge: lifetimeSeconds + CLOCK_TOLERANCE_SECONDS } : {}),
         currentDate: new Date(now()),
       });
       if (payload.type !== (typ === 'at+jwt' ? 'access' : 'refresh')) {
@@ -176,11 +185,12 @@ function bearerOf(authorization: string | null | undefined): string | null | und
   return match?.[1] ?? undefined;
 }
 
-function readAccessClaims(payload: JWTPayload): VerifiedViewer | null {
+function readAccessClaims(payload: JWTPayload, lifetimeSeconds: number): VerifiedViewer | null {
   const { sub, sid, jti, iat, exp, roles, scope } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '') return null;
   if (typeof jti !== 'string' || jti === '' || typeof iat !== 'number') return null;
   if (typeof exp !== 'number') return null;
+  if (exp - iat > lifetimeSeconds + CLOCK_TOLERANCE_SECONDS) return null;
   if (!Array.isArray(roles) || !roles.every((role) => role === 'USER' || role === 'ADMIN')) {
     return null;
   }
