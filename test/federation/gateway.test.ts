@@ -7,11 +7,16 @@ import { jwksUriOf } from '../../src/http/well-known.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
 import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
-import { createProfilesSubgraph, setFavouriteColour } from './profiles-subgraph.js';
+import {
+  createProfilesSubgraph,
+  type ProfilesSubgraph,
+  setFavouriteColour,
+} from './profiles-subgraph.js';
 
 // A real supergraph: Apollo Gateway composes this service with a second subgraph (profiles)
 // written here; every hop is HTTP on a local port. The gateway forwards Authorization; each
-// subgraph decides for itself, profiles by verifying our ATK against our JWKS.
+// subgraph decides for itself, profiles with the verifier package (our JWKS and our revocation
+// feed), so after logout both refuse the access token within a second.
 
 interface GatewayContext {
   readonly authorization: string | null;
@@ -25,10 +30,12 @@ interface GatewayResponse {
 let app: TestApp;
 let auth: ListeningSocket;
 let profiles: ListeningSocket;
+let profilesSubgraph: ProfilesSubgraph;
 let gateway: ApolloServer<GatewayContext>;
 let gatewayUrl: string;
 let supergraphSdl: string;
 let jwksRequests = 0;
+const FEED_TOKEN = 'feed-token-0123456789abcdef0123456789abcdef';
 
 beforeAll(async () => {
   // The issuer is our real URL, so it must be known before the service is built.
@@ -37,17 +44,18 @@ beforeAll(async () => {
     if (req.url === '/.well-known/jwks.json') jwksRequests += 1;
     serveAuth(req, res);
   });
-  app = await createTestApp({ AUTH_ISSUER: auth.origin });
+  app = await createTestApp({ AUTH_ISSUER: auth.origin, REVOCATION_FEED_TOKEN: FEED_TOKEN });
   serveAuth = app.yoga;
 
-  profiles = await listenOnFreePort(
-    createProfilesSubgraph({
-      issuer: auth.origin,
-      audience: app.config.audience,
-      jwksUri: jwksUriOf(auth.origin),
-      clock: app.clock,
-    }),
-  );
+  profilesSubgraph = createProfilesSubgraph({
+    issuer: auth.origin,
+    audience: app.config.audience,
+    jwksUri: jwksUriOf(auth.origin),
+    revocationFeed: { url: `${auth.origin}/revocations`, token: FEED_TOKEN },
+    clock: app.clock,
+  });
+  profiles = await listenOnFreePort(profilesSubgraph.yoga);
+  await profilesSubgraph.feedHeard(5_000);
 
   supergraphSdl = await composeSupergraph([
     { name: 'auth', url: `${auth.origin}/graphql` },
@@ -74,6 +82,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
+  profilesSubgraph?.close();
   await profiles?.close();
   await auth?.close();
   await app?.close();
@@ -143,15 +152,24 @@ describe('this service in a federated supergraph', () => {
     });
     const owner = await viaGateway('{ profileOwner { favouriteColour } }', refreshToken);
     expect(owner.data ?? null).toBeNull();
-    expect(owner.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect(owner.errors?.[0]?.message).toBe('Profiles: access token required.');
+    // The verifier answers with the service's own reason and message.
+    expect(owner.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_TYPE_MISMATCH',
+    });
+    expect(owner.errors?.[0]?.message).toBe(me.errors?.[0]?.message);
   });
 
-  it('after logout through the gateway, our subgraph refuses the access token', async () => {
+  it('after logout through the gateway, both subgraphs refuse the access token within 1 s', async () => {
     const { accessToken, user } = await app.signUp();
+    const PROFILE_ONLY = '{ profileOwner { id favouriteColour } }';
+    expect(await viaGateway(PROFILE_ONLY, accessToken)).toEqual({
+      data: { profileOwner: { id: user.id, favouriteColour: 'not chosen yet' } },
+    });
     expect(await viaGateway('mutation { logout }', accessToken)).toEqual({
       data: { logout: true },
     });
+    const loggedOutAt = performance.now();
 
     const me = await viaGateway(ME, accessToken);
     expect(me.data ?? null).toBeNull();
@@ -159,12 +177,16 @@ describe('this service in a federated supergraph', () => {
       code: 'UNAUTHENTICATED',
       reason: 'SESSION_REVOKED',
     });
-    // Profiles verifies statelessly, so its own field still answers until the ATK expires;
-    // anything it needs from us (email, through our reference resolver) is refused.
-    expect(await viaGateway('{ profileOwner { id favouriteColour } }', accessToken)).toEqual({
-      data: { profileOwner: { id: user.id, favouriteColour: 'not chosen yet' } },
-    });
+    // Profiles learns of it from the revocation feed: its own field is refused too, by 1 s.
+    await expect
+      .poll(async () => (await viaGateway(PROFILE_ONLY, accessToken)).errors?.[0]?.extensions, {
+        timeout: 1_000,
+        interval: 20,
+      })
+      .toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
+    expect(performance.now() - loggedOutAt).toBeLessThan(1_000);
     const owner = await viaGateway(OWNER, accessToken);
+    expect(owner.data ?? null).toBeNull();
     expect(owner.errors?.[0]?.extensions).toMatchObject({ reason: 'SESSION_REVOKED' });
   });
 });

@@ -1,12 +1,18 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, parse } from 'graphql';
-import { createYoga } from 'graphql-yoga';
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import {
+  type AccessTokenContext,
+  requireViewer,
+  useAccessTokenVerifier,
+} from '../../packages/verifier/src/envelop.js';
+import { createAccessTokenVerifier } from '../../packages/verifier/src/index.js';
 import type { Clock } from '../../src/clock.js';
 
 // A second, independent subgraph, as another team would write it: it extends our User entity
-// with a field of its own and verifies our access tokens itself, from our JWKS over HTTP. It
-// shares no code and no secret with the auth service; it knows only the issuer's URLs.
+// with a field of its own and verifies our access tokens with the verifier package
+// (packages/verifier): our JWKS over HTTP, and our revocation feed, so a logged-out session is
+// refused here too. It shares no code with the auth service, only its URLs and the feed token.
 
 const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
@@ -27,12 +33,17 @@ export interface ProfilesOptions {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUri: string;
+  /** The service's `GET /revocations` and its REVOCATION_FEED_TOKEN. */
+  readonly revocationFeed: { readonly url: string; readonly token: string };
   /** The auth service's test clock, so token expiry is judged at the same "now". */
   readonly clock: Clock;
 }
 
-interface ProfilesContext {
-  readonly authorization: string | null;
+export interface ProfilesSubgraph {
+  readonly yoga: YogaServerInstance<Record<string, unknown>, AccessTokenContext>;
+  /** Resolves once the verifier has heard the revocation feed (rejects after `timeoutMs`). */
+  feedHeard(timeoutMs: number): Promise<void>;
+  close(): void;
 }
 
 const COLOURS = new Map<string, string>();
@@ -41,45 +52,31 @@ export function setFavouriteColour(userId: string, colour: string): void {
   COLOURS.set(userId, colour);
 }
 
-export function createProfilesSubgraph(options: ProfilesOptions) {
-  const keys = createRemoteJWKSet(new URL(options.jwksUri));
-
-  /** The verified subject of an access token; refresh tokens and anything else are refused. */
-  async function requireSubject(context: unknown): Promise<string> {
-    // Resolvers receive the context yoga built below.
-    const ctx = context as ProfilesContext;
-    const match = /^Bearer ([^\s]+)$/.exec(ctx.authorization ?? '');
-    if (match?.[1] === undefined) throw unauthenticated('missing access token');
-    try {
-      const { payload } = await jwtVerify(match[1], keys, {
-        issuer: options.issuer,
-        audience: options.audience,
-        typ: 'at+jwt', // an RTK carries rt+jwt and fails here
-        algorithms: ['EdDSA', 'ES256'],
-        requiredClaims: ['sub', 'exp'],
-        currentDate: new Date(options.clock.now()),
-      });
-      if (payload.type !== 'access' || typeof payload.sub !== 'string') {
-        throw unauthenticated('not an access token');
-      }
-      return payload.sub;
-    } catch (error) {
-      if (error instanceof errors.JOSEError) throw unauthenticated(error.code);
-      throw error;
-    }
-  }
+export function createProfilesSubgraph(options: ProfilesOptions): ProfilesSubgraph {
+  const verifier = createAccessTokenVerifier({
+    issuer: options.issuer,
+    audience: options.audience,
+    jwksUrl: options.jwksUri,
+    revocationFeed: options.revocationFeed,
+    now: () => options.clock.now(),
+  });
 
   const schema = buildSubgraphSchema({
     typeDefs,
     resolvers: {
       Query: {
-        profileOwner: async (_root: unknown, _args: unknown, ctx: unknown) => ({
-          id: await requireSubject(ctx),
+        // Resolvers receive the context the verifier's plugin extended.
+        profileOwner: (_root: unknown, _args: unknown, ctx: unknown) => ({
+          id: requireViewer(ctx as AccessTokenContext).userId,
         }),
       },
       User: {
-        __resolveReference: async (ref: { id: string }, ctx: unknown) => {
-          if ((await requireSubject(ctx)) !== ref.id) throw unauthenticated('not your profile');
+        __resolveReference: (ref: { id: string }, ctx: unknown) => {
+          if (requireViewer(ctx as AccessTokenContext).userId !== ref.id) {
+            throw new GraphQLError('Profiles: not your profile.', {
+              extensions: { code: 'FORBIDDEN' },
+            });
+          }
           return { id: ref.id };
         },
         favouriteColour: (user: { id: string }) => COLOURS.get(user.id) ?? 'not chosen yet',
@@ -87,16 +84,18 @@ export function createProfilesSubgraph(options: ProfilesOptions) {
     },
   });
 
-  return createYoga<Record<string, unknown>, ProfilesContext>({
+  const yoga = createYoga<Record<string, unknown>, AccessTokenContext>({
     schema,
     logging: false,
     maskedErrors: true,
-    context: ({ request }) => ({ authorization: request.headers.get('authorization') }),
+    plugins: [useAccessTokenVerifier({ verifier })],
   });
-}
-
-function unauthenticated(reason: string): GraphQLError {
-  return new GraphQLError('Profiles: access token required.', {
-    extensions: { code: 'UNAUTHENTICATED', reason },
-  });
+  async function feedHeard(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!verifier.isFeedUp()) {
+      if (performance.now() > deadline) throw new Error('profiles: the revocation feed is silent');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return { yoga, feedHeard, close: () => verifier.close() };
 }
