@@ -1,4 +1,6 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
+import type { Client } from 'graphql-ws';
 import { createAuthLink, createRefreshLink } from './links.js';
 import { createTokenRefresher } from './token-refresher.js';
 import type { TokenStore } from './token-store.js';
@@ -9,21 +11,31 @@ export interface AuthClientOptions {
   readonly tokens: TokenStore;
   /** Defaults to the global fetch. */
   readonly fetch?: typeof fetch;
+  /** For subscriptions (`sessionEnded`): a client from createSessionSocket, which the app owns. */
+  readonly webSocket?: Client;
 }
 
 /**
  * An Apollo Client whose operations carry the access token and survive its expiry:
  * refresh link → auth link → HTTP. The refresh link sits above the auth link, so a retried
- * operation passes through the auth link again and picks up the new access token.
+ * operation passes through the auth link again and picks up the new access token. With
+ * `webSocket`, subscriptions take the socket instead.
  */
 export function createAuthClient(options: AuthClientOptions): ApolloClient {
   const refresher = createTokenRefresher(options);
-  return new ApolloClient({
-    link: ApolloLink.from([
-      createRefreshLink(options.tokens, refresher),
-      createAuthLink(options.tokens),
-      new HttpLink({ uri: options.uri, fetch: options.fetch }),
-    ]),
-    cache: new InMemoryCache(),
-  });
+  const overHttp = ApolloLink.from([
+    createRefreshLink(options.tokens, refresher),
+    createAuthLink(options.tokens),
+    new HttpLink({ uri: options.uri, fetch: options.fetch }),
+  ]);
+  // Subscriptions go over the socket, which carries the access token in its connectionParams.
+  const link =
+    options.webSocket === undefined
+      ? overHttp
+      : ApolloLink.split(
+          (operation) => operation.operationType === 'subscription',
+          new GraphQLWsLink(options.webSocket),
+          overHttp,
+        );
+  return new ApolloClient({ link, cache: new InMemoryCache() });
 }

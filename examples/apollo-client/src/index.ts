@@ -2,6 +2,11 @@ export { type AuthClientOptions, createAuthClient } from './create-client.js';
 export { createAuthLink, createRefreshLink } from './links.js';
 export { logIn } from './log-in.js';
 export {
+  createSessionSocket,
+  type SessionSocketOptions,
+  watchSessionEnded,
+} from './session-ended.js';
+export {
   createTokenRefresher,
   type RefreshOutcome,
   type TokenRefresher,
