@@ -50,7 +50,9 @@ const gateway = createGatewayRuntime({
 const server = createServer(gateway);
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
-  process.stdout.write(`${JSON.stringify({ listening: `http://127.0.0.1:${port}/graphql` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ listening: `http://127.0.0.1:${port}/graphql`, node: process.version })}\n`,
+  );
 });
 function stop() {
   server.close();

@@ -1,17 +1,11 @@
-import type { RequestListener } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwksUriOf } from '../../src/http/well-known.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
-import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
-import {
-  createProfilesSubgraph,
-  type ProfilesSubgraph,
-  setFavouriteColour,
-} from './profiles-subgraph.js';
+import type { TestApp } from '../helpers/app.js';
+import { withoutSecurityFeatures } from './compose.js';
+import { setFavouriteColour } from './profiles-subgraph.js';
+import { askGateway, startTwoSubgraphs, type TwoSubgraphs } from './two-subgraphs.js';
 
 // A real supergraph: Apollo Gateway composes this service with a second subgraph (profiles)
 // written here; every hop is HTTP on a local port. The gateway forwards Authorization; each
@@ -22,45 +16,15 @@ interface GatewayContext {
   readonly authorization: string | null;
 }
 
-interface GatewayResponse {
-  readonly data?: Record<string, unknown> | null;
-  readonly errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
+let subgraphs: TwoSubgraphs;
 let app: TestApp;
-let auth: ListeningSocket;
-let profiles: ListeningSocket;
-let profilesSubgraph: ProfilesSubgraph;
 let gateway: ApolloServer<GatewayContext>;
 let gatewayUrl: string;
 let supergraphSdl: string;
-let jwksRequests = 0;
-const FEED_TOKEN = 'feed-token-0123456789abcdef0123456789abcdef';
 
 beforeAll(async () => {
-  // The issuer is our real URL, so it must be known before the service is built.
-  let serveAuth: RequestListener = (_req, res) => res.writeHead(503).end();
-  auth = await listenOnFreePort((req, res) => {
-    if (req.url === '/.well-known/jwks.json') jwksRequests += 1;
-    serveAuth(req, res);
-  });
-  app = await createTestApp({ AUTH_ISSUER: auth.origin, REVOCATION_FEED_TOKEN: FEED_TOKEN });
-  serveAuth = app.yoga;
-
-  profilesSubgraph = createProfilesSubgraph({
-    issuer: auth.origin,
-    audience: app.config.audience,
-    jwksUri: jwksUriOf(auth.origin),
-    revocationFeed: { url: `${auth.origin}/revocations`, token: FEED_TOKEN },
-    clock: app.clock,
-  });
-  profiles = await listenOnFreePort(profilesSubgraph.yoga);
-  await profilesSubgraph.feedHeard(5_000);
-
-  supergraphSdl = await composeSupergraph([
-    { name: 'auth', url: `${auth.origin}/graphql` },
-    { name: 'profiles', url: `${profiles.origin}/graphql` },
-  ]);
+  subgraphs = await startTwoSubgraphs();
+  ({ app, supergraphSdl } = subgraphs);
   gateway = new ApolloServer<GatewayContext>({
     gateway: new ApolloGateway({
       supergraphSdl: withoutSecurityFeatures(supergraphSdl),
@@ -82,23 +46,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  profilesSubgraph?.close();
-  await profiles?.close();
-  await auth?.close();
-  await app?.close();
+  await subgraphs?.close();
 });
 
-async function viaGateway(query: string, token?: string): Promise<GatewayResponse> {
-  const response = await fetch(gatewayUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-    },
-    body: JSON.stringify({ query }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as GatewayResponse;
+function viaGateway(query: string, token?: string) {
+  return askGateway(gatewayUrl, query, token);
 }
 
 const ME = '{ me { id email favouriteColour } }';
@@ -117,7 +69,7 @@ describe('this service in a federated supergraph', () => {
   it('resolves me across both subgraphs with an access token', async () => {
     const { accessToken, user } = await app.signUp();
     setFavouriteColour(user.id, 'teal');
-    expect(jwksRequests).toBe(0); // composing needs no keys
+    expect(subgraphs.jwksRequests()).toBe(0); // composing needs no keys
 
     expect(await viaGateway(ME, accessToken)).toEqual({
       data: { me: { id: user.id, email: user.email, favouriteColour: 'teal' } },
@@ -127,7 +79,7 @@ describe('this service in a federated supergraph', () => {
       data: { profileOwner: { id: user.id, email: user.email, favouriteColour: 'teal' } },
     });
     // Profiles verified our token itself, from the JWKS it fetched from us over HTTP.
-    expect(jwksRequests).toBeGreaterThanOrEqual(1);
+    expect(subgraphs.jwksRequests()).toBeGreaterThanOrEqual(1);
   });
 
   it('fails cleanly without a token: no data, UNAUTHENTICATED', async () => {

@@ -1,20 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwksUriOf } from '../../src/http/well-known.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
-import { composeSupergraph } from './compose.js';
-import {
-  createProfilesSubgraph,
-  type ProfilesSubgraph,
-  setFavouriteColour,
-} from './profiles-subgraph.js';
+import type { TestApp } from '../helpers/app.js';
+import { setFavouriteColour } from './profiles-subgraph.js';
+import { askGateway, startTwoSubgraphs, type TwoSubgraphs } from './two-subgraphs.js';
 
 // The same supergraph as gateway.test.ts behind Hive Gateway (@graphql-hive/gateway), the other
 // gateway our users run. It needs Node.js 22, so it lives in hive-gateway/ with its own
@@ -35,61 +29,31 @@ if (!installed) {
   );
 }
 
-interface GatewayResponse {
-  readonly data?: Record<string, unknown> | null;
-  readonly errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
-
-const FEED_TOKEN = 'feed-token-0123456789abcdef0123456789abcdef';
+let subgraphs: TwoSubgraphs;
 let app: TestApp;
-let auth: ListeningSocket;
-let profiles: ListeningSocket;
-let profilesSubgraph: ProfilesSubgraph;
 let supergraphSdl: string;
 let workdir: string;
 let gateway: ChildProcess;
 let gatewayUrl: string;
-let jwksRequests = 0;
+let gatewayNode: string;
 
 describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () => {
   beforeAll(async () => {
-    let serveAuth: RequestListener = (_req, res) => res.writeHead(503).end();
-    auth = await listenOnFreePort((req, res) => {
-      if (req.url === '/.well-known/jwks.json') jwksRequests += 1;
-      serveAuth(req, res);
+    subgraphs = await startTwoSubgraphs({
+      // jsonwebtoken, under Hive's JWT plugin, verifies ES256 but not EdDSA.
+      env: { AUTH_SIGNING_ALGORITHM: 'ES256' },
+      // The gateway judges expiry by the real clock, so the service's clock starts from it.
+      clockStartsAt: Date.now(),
     });
-    // jsonwebtoken, under Hive's JWT plugin, verifies ES256 but not EdDSA.
-    app = await createTestApp({
-      AUTH_ISSUER: auth.origin,
-      AUTH_SIGNING_ALGORITHM: 'ES256',
-      REVOCATION_FEED_TOKEN: FEED_TOKEN,
-    });
-    // The gateway judges expiry by the real clock, so the service's clock starts from it.
-    app.clock.advanceMilliseconds(Date.now() - app.clock.now());
-    serveAuth = app.yoga;
-
-    profilesSubgraph = createProfilesSubgraph({
-      issuer: auth.origin,
-      audience: app.config.audience,
-      jwksUri: jwksUriOf(auth.origin),
-      revocationFeed: { url: `${auth.origin}/revocations`, token: FEED_TOKEN },
-      clock: app.clock,
-    });
-    profiles = await listenOnFreePort(profilesSubgraph.yoga);
-    await profilesSubgraph.feedHeard(5_000);
-
-    supergraphSdl = await composeSupergraph([
-      { name: 'auth', url: `${auth.origin}/graphql` },
-      { name: 'profiles', url: `${profiles.origin}/graphql` },
-    ]);
+    ({ app, supergraphSdl } = subgraphs);
     workdir = await mkdtemp(join(tmpdir(), 'hive-gateway-'));
     await writeFile(join(workdir, 'supergraph.graphql'), supergraphSdl);
-    gatewayUrl = await startGateway({
+    ({ url: gatewayUrl, node: gatewayNode } = await startGateway({
       SUPERGRAPH_FILE: join(workdir, 'supergraph.graphql'),
-      JWKS_URL: jwksUriOf(auth.origin),
-      ISSUER: auth.origin,
+      JWKS_URL: jwksUriOf(subgraphs.authOrigin),
+      ISSUER: subgraphs.authOrigin,
       AUDIENCE: app.config.audience,
-    });
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -98,24 +62,12 @@ describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () 
       gateway.kill('SIGTERM');
       await exited;
     }
-    profilesSubgraph?.close();
-    await profiles?.close();
-    await auth?.close();
-    await app?.close();
+    await subgraphs?.close();
     if (workdir !== undefined) await rm(workdir, { recursive: true, force: true });
   });
 
-  async function viaGateway(query: string, token?: string): Promise<GatewayResponse> {
-    const response = await fetch(gatewayUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify({ query }),
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as GatewayResponse;
+  function viaGateway(query: string, token?: string) {
+    return askGateway(gatewayUrl, query, token);
   }
 
   const ME = '{ me { id email favouriteColour } }';
@@ -123,6 +75,7 @@ describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () 
   const PROFILE_ONLY = '{ profileOwner { id favouriteColour } }';
 
   it('runs on Node.js 22 and serves the composed supergraph, auth directives kept', async () => {
+    expect(gatewayNode).toMatch(/^v22\./);
     expect(supergraphSdl).toMatch(/me: User! @join__field\(graph: AUTH\) @authenticated/);
     const answer = await viaGateway('{ __type(name: "User") { fields { name } } }');
     const type = answer.data?.__type as { fields: { name: string }[] } | undefined;
@@ -141,7 +94,7 @@ describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () 
       data: { profileOwner: { id: user.id, email: user.email, favouriteColour: 'ochre' } },
     });
     // The gateway and profiles verified our token from the JWKS they fetched from us.
-    expect(jwksRequests).toBeGreaterThanOrEqual(2);
+    expect(subgraphs.jwksRequests()).toBeGreaterThanOrEqual(2);
     // The gateway's own check: a token whose signature is not ours never reaches a subgraph.
     const [header, payload] = accessToken.split('.');
     const forged = await fetch(gatewayUrl, {
@@ -213,8 +166,8 @@ describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () 
   });
 });
 
-/** Starts serve.mjs on Node.js 22 and resolves with the URL it prints. */
-async function startGateway(env: Record<string, string>): Promise<string> {
+/** Starts serve.mjs on Node.js 22 and resolves with the URL and Node.js version it prints. */
+async function startGateway(env: Record<string, string>): Promise<{ url: string; node: string }> {
   gateway = spawn(NODE_22, ['serve.mjs'], {
     cwd: FOLDER,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
@@ -228,10 +181,12 @@ async function startGateway(env: Record<string, string>): Promise<string> {
   const exited = new Promise<never>((_resolve, reject) => {
     gateway.once('exit', (code) => reject(new Error(`Hive Gateway exited (${code}): ${stderr}`)));
   });
-  const listening = new Promise<string>((resolveUrl) => {
+  const listening = new Promise<{ url: string; node: string }>((resolveStarted) => {
     lines.on('line', (line) => {
-      const parsed = JSON.parse(line) as { listening?: string };
-      if (parsed.listening !== undefined) resolveUrl(parsed.listening);
+      const parsed = JSON.parse(line) as { listening?: string; node?: string };
+      if (parsed.listening !== undefined) {
+        resolveStarted({ url: parsed.listening, node: parsed.node ?? '' });
+      }
     });
   });
   const timeout = new Promise<never>((_resolve, reject) => {
