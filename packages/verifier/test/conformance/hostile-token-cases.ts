@@ -110,6 +110,12 @@ export const HOSTILE_TOKEN_CASES: readonly HostileTokenCase[] = [
   },
   {
     group: 'shape',
+    name: 'a genuine refresh token where an access token belongs',
+    build: async ({ victim }) => [`Bearer ${victim.refreshToken}`, `bearer ${victim.refreshToken}`],
+    reasons: ['TOKEN_TYPE_MISMATCH'],
+  },
+  {
+    group: 'shape',
     name: 'a stripped, empty or truncated signature',
     build: async ({ victim }) => {
       const [header, payload, signature = ''] = victim.accessToken.split('.');
