@@ -42,6 +42,7 @@ export function graphqlHardening({ isProduction }: { isProduction: boolean }): P
     }),
     // A form post or a simple GET cannot carry a custom header without a CORS preflight.
     withCodedCsrfRefusal(useCSRFPrevention({ requestHeaders: CSRF_HEADERS })),
+    useValidationThatAnswers(),
   ];
   if (isProduction) plugins.push(useNoIntrospection());
   return plugins;
@@ -75,6 +76,27 @@ function withCodedCsrfRefusal(csrf: Plugin): Plugin {
           },
         });
       }
+    },
+  };
+}
+
+/**
+ * graphql-js's validation can throw instead of reporting: the single-field rule for a
+ * subscription evaluates `@skip` / `@include`, and a directive without its `if` throws from
+ * there. Thrown, the error reaches the client with no code; returned, it is a validation error
+ * like any other (400-class, GRAPHQL_VALIDATION_FAILED). Found by the fuzz suite.
+ */
+function useValidationThatAnswers(): Plugin {
+  return {
+    onValidate({ validateFn, setValidationFn }) {
+      setValidationFn((...args) => {
+        try {
+          return validateFn(...args);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      });
     },
   };
 }

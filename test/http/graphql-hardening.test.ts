@@ -195,6 +195,19 @@ describe('request rules', () => {
     expect(firstError(response)).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('answers a validation error that graphql-js throws as a coded validation error (found by fuzzing)', async () => {
+    app = await createTestApp();
+    const { accessToken } = await app.signUp();
+    // The single-field rule for subscriptions evaluates @skip, which throws without its `if`.
+    const response = await app.graphql('subscription { sessionEnded @skip { reason } }', {
+      token: accessToken,
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    expect(response.status).toBe(400);
+    expect(firstError(response)).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED' });
+    expect(response.errors?.[0]?.message).toContain('"if"');
+  });
+
   it('refuses a mutation over GET even with the CSRF header', async () => {
     app = await createTestApp();
     const query = encodeURIComponent('mutation { logout }');
