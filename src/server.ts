@@ -20,7 +20,7 @@ import { createVerifiedTokenCache } from './auth/tokens/verified-token-cache.js'
 import type { Config } from './config.js';
 import { resolveClientIp } from './http/client-ip.js';
 import { useCodedAnswers } from './http/coded-answers.js';
-import { renderLocalGraphiQL } from './http/graphiql.js';
+import { GRAPHIQL_OPTIONS, renderLocalGraphiQL } from './http/graphiql.js';
 import { graphqlHardening } from './http/graphql-hardening.js';
 import { useReadiness } from './http/health.js';
 import { addLiveGauges } from './http/live-gauges.js';
@@ -85,35 +85,6 @@ export type AuthServer = YogaServerInstance<ServerContext, GraphQLContext>;
 
 const GRAPHQL_PATH = '/graphql';
 export const GRAPHQL_STREAM_PATH = '/graphql/stream';
-
-const EXAMPLE_OPERATIONS = `# 1. Create an account (or use login), then copy accessToken from the result.
-mutation SignUp {
-  signUp(input: { email: "ada@example.com", password: "correct horse battery" }) {
-    accessToken
-    refreshToken
-    accessTokenExpiresAt
-    user { id email roles }
-  }
-}
-
-mutation Login {
-  login(input: { email: "ada@example.com", password: "correct horse battery" }) {
-    accessToken
-    refreshToken
-  }
-}
-
-# 2. Open the Headers tab below and add:
-#    { "Authorization": "Bearer <accessToken>" }
-query Me {
-  me { id email name roles createdAt }
-}
-
-# 3. To rotate, send the refresh token instead: { "Authorization": "Bearer <refreshToken>" }
-mutation Reissue {
-  reissue { accessToken refreshToken }
-}
-`;
 
 /** The rate-limit store to use, and how many keys it holds in this process's memory. */
 function selectRateLimits(deps: ServerDeps): { store: RateLimitStore; keysInMemory(): number } {
@@ -210,9 +181,7 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
     logging: logger,
     // Unexpected errors become "Unexpected error."; details only in development.
     maskedErrors: { isDev: config.isDevelopment },
-    graphiql: config.isProduction
-      ? false
-      : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
+    graphiql: config.isProduction ? false : GRAPHIQL_OPTIONS,
     renderGraphiQL: renderLocalGraphiQL,
     cors: corsForAllowedOrigins(config.allowedOrigins),
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).

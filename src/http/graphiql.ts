@@ -1,5 +1,35 @@
 import type { GraphiQLOptions } from 'graphql-yoga';
 
+/** Sign up or log in, call `me` with the access token, rotate with the refresh token. */
+const EXAMPLE_OPERATIONS = `# 1. Create an account (or use login), then copy accessToken from the result.
+mutation SignUp {
+  signUp(input: { email: "ada@example.com", password: "correct horse battery" }) {
+    accessToken
+    refreshToken
+    accessTokenExpiresAt
+    user { id email roles }
+  }
+}
+
+mutation Login {
+  login(input: { email: "ada@example.com", password: "correct horse battery" }) {
+    accessToken
+    refreshToken
+  }
+}
+
+# 2. Open the Headers tab below and add:
+#    { "Authorization": "Bearer <accessToken>" }
+query Me {
+  me { id email name roles createdAt }
+}
+
+# 3. To rotate, send the refresh token instead: { "Authorization": "Bearer <refreshToken>" }
+mutation Reissue {
+  reissue { accessToken refreshToken }
+}
+`;
+
 /**
  * Renders GraphiQL with its scripts, styles and editor workers inlined in the page, from
  * `@graphql-yoga/render-graphiql`. Yoga's default page loads them from unpkg.com, which fails
@@ -18,3 +48,9 @@ export async function renderLocalGraphiQL(options: GraphiQLOptions): Promise<str
   };
   return renderGraphiQL(withQuery);
 }
+
+/** What GraphiQL opens with outside production: the title, and example operations. */
+export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
+  title: 'GraphQL auth service',
+  defaultQuery: EXAMPLE_OPERATIONS,
+};

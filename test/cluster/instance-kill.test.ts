@@ -1,34 +1,21 @@
 import { once } from 'node:events';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FAILURE_BOUND_MS, type FaultReport, runUnderLoad } from '../helpers/fault-scenario.js';
 import { waitUntil } from '../helpers/instance-probes.js';
 import { randomDatabaseName } from '../helpers/postgres.js';
 import { describeWithLocalServers } from '../helpers/services.js';
-import {
-  POSTGRES_PROGRAMS,
-  startThrowawayPostgres,
-  type ThrowawayPostgres,
-} from '../helpers/throwaway-postgres.js';
+import { POSTGRES_PROGRAMS, useThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
 // One of two instances killed (SIGKILL: no shutdown, requests in flight cut) under rotation
 // load. The requests it was serving get no answer at all; some of them had committed their
 // rotation. The survivor carries on, and the database shows what happened to every lineage.
 
 describeWithLocalServers(POSTGRES_PROGRAMS, 'an instance killed under rotation load', () => {
-  let postgres: ThrowawayPostgres | undefined;
-
-  beforeAll(async () => {
-    postgres = await startThrowawayPostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    await postgres?.destroy();
-  });
+  const postgres = useThrowawayPostgres();
 
   async function killUnderLoad(strict: boolean): Promise<FaultReport> {
-    if (postgres === undefined) throw new Error('no PostgreSQL');
     const report = await runUnderLoad({
-      databaseUrl: await postgres.createDatabase(randomDatabaseName('kill')),
+      databaseUrl: await postgres().createDatabase(randomDatabaseName('kill')),
       strict,
       async inject({ instances, services }) {
         const [victim] = instances;

@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FAILURE_BOUND_MS, type FaultReport, runUnderLoad } from '../helpers/fault-scenario.js';
 import { randomDatabaseName } from '../helpers/postgres.js';
 import { describeWithLocalServers } from '../helpers/services.js';
-import {
-  POSTGRES_PROGRAMS,
-  startThrowawayPostgres,
-  type ThrowawayPostgres,
-} from '../helpers/throwaway-postgres.js';
+import { POSTGRES_PROGRAMS, useThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
 // PostgreSQL itself restarting (`pg_ctl restart -m fast`: every connection ended, the server
 // down for a moment) under two real instances and a mix of load. The cluster is the test's
 // own, so the restart disturbs no other test.
 
 describeWithLocalServers(POSTGRES_PROGRAMS, 'two instances through a PostgreSQL restart', () => {
-  let postgres: ThrowawayPostgres | undefined;
-
-  beforeAll(async () => {
-    postgres = await startThrowawayPostgres();
-  }, 60_000);
-
-  afterAll(async () => {
-    await postgres?.destroy();
-  });
+  const postgres = useThrowawayPostgres();
 
   async function restartUnderLoad(strict: boolean): Promise<FaultReport> {
-    if (postgres === undefined) throw new Error('no PostgreSQL');
-    const server = postgres;
+    const server = postgres();
     const report = await runUnderLoad({
       databaseUrl: await server.createDatabase(randomDatabaseName('restart')),
       strict,

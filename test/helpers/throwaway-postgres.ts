@@ -3,6 +3,7 @@ import { appendFileSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './free-port.js';
 import { quoteIdentifier, runOnServer, urlForDatabase } from './postgres.js';
 
@@ -106,4 +107,22 @@ function postgresOwner(): { uid: number; gid: number } | null {
     .find((fields) => fields[0] === 'postgres');
   if (entry === undefined) throw new Error('running as root, but there is no postgres user');
   return { uid: Number(entry[2]), gid: Number(entry[3]) };
+}
+
+/**
+ * A throwaway cluster for the enclosing suite: started before its tests, destroyed after them.
+ * Returns the accessor its tests call, which throws if the cluster is not running.
+ */
+export function useThrowawayPostgres(): () => ThrowawayPostgres {
+  let postgres: ThrowawayPostgres | undefined;
+  beforeAll(async () => {
+    postgres = await startThrowawayPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await postgres?.destroy();
+  });
+  return () => {
+    if (postgres === undefined) throw new Error('no throwaway PostgreSQL running');
+    return postgres;
+  };
 }
