@@ -1,6 +1,7 @@
 import { isValidEmail, normaliseEmail } from './auth/accounts/email.js';
 import { SuppliedKeysError } from './auth/keys/supplied-keys.js';
 import type { RateLimitRules } from './auth/limits/rate-limit-rules.js';
+import type { LinkSettings } from './auth/recovery/link-settings.js';
 import type { TokenLifetimes } from './auth/tokens/token-types.js';
 import { type DatabaseConfig, readDatabase } from './config/database.js';
 import {
@@ -11,6 +12,13 @@ import {
   readInteger,
   readOptional,
 } from './config/environment.js';
+import {
+  type MailConfig,
+  readLinkSettings,
+  readMail,
+  readPublicUrl,
+  readRequireEmailVerification,
+} from './config/mail.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -27,6 +35,7 @@ export type { TokenLifetimes } from './auth/tokens/token-types.js';
 // Nothing else reads the environment.
 export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
+export type { MailConfig } from './config/mail.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { RedisConfig } from './config/redis.js';
@@ -75,6 +84,11 @@ export interface Config {
   readonly redis: RedisConfig | null;
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
   readonly shutdownTimeout: number;
+  /** PUBLIC_URL: the base of the service's own pages (AUTH_ISSUER by default). */
+  readonly publicUrl: string;
+  readonly links: LinkSettings;
+  readonly mail: MailConfig;
+  readonly requireEmailVerification: boolean;
 }
 
 /**
@@ -98,6 +112,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
   const issuer = readIssuer(env, 'AUTH_ISSUER', issuerRequirement) ?? `http://localhost:${port}`;
   const audience = readIssuer(env, 'AUTH_AUDIENCE', issuerRequirement) ?? issuer;
   const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
+  const publicUrl = readPublicUrl(env, issuer);
 
   return Object.freeze({
     port,
@@ -123,6 +138,10 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     redis: readRedis(env),
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
+    publicUrl,
+    links: readLinkSettings(env, publicUrl),
+    mail: readMail(env, isProduction, use === 'server'),
+    requireEmailVerification: readRequireEmailVerification(env),
   });
 }
 

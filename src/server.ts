@@ -136,6 +136,7 @@ export function createServer(deps: ServerDeps): AuthServer {
         lifetimes: config.lifetimes,
         adminEmails: config.adminEmails,
         rateLimits: config.rateLimits,
+        requireEmailVerification: config.requireEmailVerification,
       },
     },
     { verifiedTokens },

@@ -12,6 +12,8 @@ export interface AuthSettings extends TokenSettings {
   /** Normalised emails that receive the ADMIN role when they sign up. */
   readonly adminEmails: ReadonlySet<string>;
   readonly rateLimits: RateLimitRules;
+  /** REQUIRE_EMAIL_VERIFICATION: sessions of unverified accounts are restricted. */
+  readonly requireEmailVerification: boolean;
 }
 
 /** Everything the auth functions need, passed explicitly: no singletons. */

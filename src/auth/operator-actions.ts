@@ -60,6 +60,8 @@ export async function createAccount(
     passwordHash: await deps.passwords.hash(input.password),
     roles,
     createdAt: deps.clock.now(),
+    emailVerified: false,
+    disabledAt: null,
   };
   // A commit whose outcome is unknown is settled by looking the new id up.
   const user = await settleWrite(users.insert(account, event), () => users.findById(id));

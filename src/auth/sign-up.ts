@@ -52,6 +52,8 @@ export async function signUp(
     passwordHash: await deps.passwords.hash(input.password),
     roles,
     createdAt: deps.clock.now(),
+    emailVerified: false,
+    disabledAt: null,
   };
   const session = newSessionFor(deps, user, client);
   const event = stampEvent(deps, client, {

@@ -114,6 +114,7 @@ export async function createTestApp(
       lifetimes: config.lifetimes,
       adminEmails: config.adminEmails,
       rateLimits: config.rateLimits,
+      requireEmailVerification: config.requireEmailVerification,
     },
   };
   const yoga = createServer({

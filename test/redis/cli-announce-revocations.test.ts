@@ -43,6 +43,8 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       passwordHash: 'h',
       roles: ['USER'],
       createdAt: now,
+      emailVerified: false,
+      disabledAt: null,
     });
     await store.sessions.insert({
       id: 's1',
@@ -55,6 +57,7 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       expiresAt: now + 7_200_000,
       userAgent: null,
       ip: null,
+      restrictions: [],
     });
     await store.close();
 

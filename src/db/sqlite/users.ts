@@ -4,7 +4,7 @@ import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
-import { liveSessionsOfUser } from '../session-sql.js';
+import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
@@ -44,7 +44,10 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
       const write = (tx: BetterSQLite3Database) => {
         const inserted = insertUser(tx, user);
         if (inserted === null) return null;
-        return { user: inserted, session: tx.insert(sessions).values(session).returning().get() };
+        return {
+          user: inserted,
+          session: tx.insert(sessions).values(sessionRow(session)).returning().get(),
+        };
       };
       return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },
