@@ -137,6 +137,7 @@ export function createServer(deps: ServerDeps): AuthServer {
         adminEmails: config.adminEmails,
         rateLimits: config.rateLimits,
         requireEmailVerification: config.requireEmailVerification,
+        links: config.links,
       },
     },
     { verifiedTokens },

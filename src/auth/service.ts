@@ -1,9 +1,13 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import { setAccountDisabled } from './account-status.js';
 import { canViewUser } from './accounts/user-access.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
+import { type ChangeEmailInput, changeEmail } from './change-email.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
 import type { ClientInfo } from './client/client-info.js';
+import { confirmEmailChange } from './confirm-email-change.js';
+import { deleteAccount } from './delete-account.js';
 import type { AuthDeps } from './deps.js';
 import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
 import { type LogInInput, logIn } from './log-in.js';
@@ -11,7 +15,11 @@ import { type LogoutScope, logOut } from './log-out.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
 import type { SessionRecord, UserRecord } from './ports/records.js';
 import type { AuditEventFilter } from './ports/store.js';
+import type { LinkFailure } from './recovery/use-link.js';
 import { reissueTokens } from './reissue.js';
+import { requestEmailVerification } from './request-email-verification.js';
+import { requestPasswordReset } from './request-password-reset.js';
+import { type ResetPasswordInput, resetPassword } from './reset-password.js';
 import type { AuthGrant } from './sessions/grant.js';
 import {
   announceGrants,
@@ -22,6 +30,7 @@ import type { Viewer } from './sessions/viewer.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
 import type { VerifiedTokenCache } from './tokens/verified-token-cache.js';
+import { verifyEmail } from './verify-email.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {
@@ -66,6 +75,37 @@ export interface AuthService {
    */
   findVisibleUser(viewer: Viewer, id: string): Promise<Result<UserRecord | null, 'FORBIDDEN'>>;
   listUsers(): Promise<UserRecord[]>;
+  requestEmailVerification(
+    viewer: Viewer,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | RateLimitFailure>>;
+  verifyEmail(token: string, client: ClientInfo): Promise<Result<boolean, LinkFailure>>;
+  requestPasswordReset(
+    email: string,
+    client: ClientInfo,
+  ): Promise<Result<boolean, InputFailure | RateLimitFailure>>;
+  resetPassword(
+    input: ResetPasswordInput,
+    client: ClientInfo,
+  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  changeEmail(
+    viewer: Viewer,
+    input: ChangeEmailInput,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  confirmEmailChange(token: string, client: ClientInfo): Promise<Result<boolean, LinkFailure>>;
+  deleteAccount(
+    viewer: Viewer,
+    currentPassword: string,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  /** ADMIN: disables (true) or enables (false) an account; true when this changed it. */
+  setUserDisabled(
+    admin: Viewer,
+    userId: string,
+    disabled: boolean,
+    client: ClientInfo,
+  ): Promise<boolean>;
 }
 
 export interface AuthServiceOptions {
@@ -83,7 +123,12 @@ export interface AuthServiceOptions {
 export type AuthServiceForCaller = (listener: TokenListener) => AuthService;
 
 /** The operations that end sessions: each says whether the caller's own session went with them. */
-type SessionEndingName = 'logOut' | 'revokeSession' | 'revokeUserSessions';
+type SessionEndingName =
+  | 'logOut'
+  | 'revokeSession'
+  | 'revokeUserSessions'
+  | 'deleteAccount'
+  | 'setUserDisabled';
 
 /**
  * Binds the operations to their dependencies once (the verified-token cache is shared by every
@@ -111,6 +156,11 @@ export function createAuthService(
     findVisibleUser: async (viewer, id) =>
       canViewUser(viewer, id) ? success(await deps.store.users.findById(id)) : failure('FORBIDDEN'),
     listUsers: () => deps.store.users.list(),
+    requestEmailVerification: (viewer, client) => requestEmailVerification(deps, viewer, client),
+    verifyEmail: (token, client) => verifyEmail(deps, token, client),
+    requestPasswordReset: (email, client) => requestPasswordReset(deps, email, client),
+    changeEmail: (viewer, input, client) => changeEmail(deps, viewer, input, client),
+    confirmEmailChange: (token, client) => confirmEmailChange(deps, token, client),
   };
   return function serveCaller(listener) {
     return {
@@ -124,6 +174,8 @@ export function createAuthService(
         reissue: reissueTokens,
         // Rotates the caller's refresh token: the one it held before is reuse from now on.
         changePassword,
+        // Ends every session of the account and opens a new one.
+        resetPassword,
       }),
     };
   };
@@ -150,6 +202,17 @@ function endSessions(
       const revoked = await revokeUserSessions(deps, admin, userId, client);
       if (userId === admin.userId) listener.ended(admin.sessionId);
       return revoked;
+    },
+    async deleteAccount(viewer, currentPassword, client) {
+      const deleted = await deleteAccount(deps, viewer, currentPassword, client);
+      if (deleted.ok) listener.ended(viewer.sessionId);
+      return deleted;
+    },
+    async setUserDisabled(admin, userId, disabled, client) {
+      const actor = { actorId: admin.userId, client };
+      const changed = await setAccountDisabled(deps, actor, userId, disabled);
+      if (changed && disabled && userId === admin.userId) listener.ended(admin.sessionId);
+      return changed;
     },
   };
 }

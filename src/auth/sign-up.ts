@@ -8,6 +8,7 @@ import { announceStoredEvent, stampEvent } from './events/record-event.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
 import { checkPasswordPolicy } from './passwords/passwords.js';
 import type { Role, UserRecord } from './ports/records.js';
+import { mailedLink } from './recovery/issue-link.js';
 import type { AuthGrant } from './sessions/grant.js';
 import { settleSessionWrite } from './sessions/settle-commit.js';
 import { grantFor, newSessionFor } from './sessions/start-session.js';
@@ -21,7 +22,8 @@ export interface SignUpInput {
 const MAX_NAME_LENGTH = 100;
 
 /**
- * Creates an account and logs it in. Counts against the client's sign-up limit first. Validates every input before hashing, and leaves the
+ * Creates an account, logs it in and queues its verification mail (with the account, in one
+ * transaction; with REQUIRE_EMAIL_VERIFICATION the session is restricted until verified). Counts against the client's sign-up limit first. Validates every input before hashing, and leaves the
  * uniqueness of the email to the store, so concurrent sign-ups for one email create one account.
  * Emails listed in AUTH_ADMIN_EMAILS receive the ADMIN role.
  *
@@ -61,14 +63,18 @@ export async function signUp(
     userId: user.id,
     sessionId: session.id,
   });
+  // The verification mail commits with the account: no account is left without its link.
+  const verification = mailedLink(deps, user, 'verify_email', 'verify_email', email);
+  const links = { tokens: [verification.record], mails: [verification.mail] };
   const { sessions, users } = deps.store;
   const account = await settleSessionWrite(
     sessions,
     { sessionId: session.id, refreshJti: session.currentRefreshJti },
-    users.insertWithSession(user, session, event),
+    users.insertWithSession(user, session, event, links),
     (stored) => ({ user, session: stored }),
   );
   if (account === null) return failure({ reason: 'EMAIL_TAKEN', field: 'email' });
   await announceStoredEvent(deps, event, 0);
+  deps.mailQueued?.();
   return success(await grantFor(deps, account.session, account.user));
 }

@@ -115,6 +115,7 @@ export async function createTestApp(
       adminEmails: config.adminEmails,
       rateLimits: config.rateLimits,
       requireEmailVerification: config.requireEmailVerification,
+      links: config.links,
     },
   };
   const yoga = createServer({

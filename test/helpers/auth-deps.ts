@@ -79,6 +79,7 @@ export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Pro
       adminEmails: config.adminEmails,
       rateLimits: { ...NO_RATE_LIMITS, ...options.rateLimits },
       requireEmailVerification: config.requireEmailVerification,
+      links: config.links,
     },
     close: () => store.close(),
   };

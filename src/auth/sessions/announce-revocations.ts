@@ -1,3 +1,4 @@
+import type { AccountStore } from '../ports/account-store.js';
 import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
 import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
 import type { SessionStore, Store, UserStore } from '../ports/store.js';
@@ -51,8 +52,8 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
 
   const users: UserStore = {
     insert: (user, event) => store.users.insert(user, event),
-    insertWithSession: (user, session, event) =>
-      store.users.insertWithSession(user, session, event),
+    insertWithSession: (user, session, event, links) =>
+      store.users.insertWithSession(user, session, event, links),
     findById: (id) => store.users.findById(id),
     findByEmail: (email) => store.users.findByEmail(email),
     list: () => store.users.list(),
@@ -67,12 +68,55 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     },
   };
 
+  // The account lifecycle's session endings, and the restrictions it lifts: a cached session
+  // is dropped, so the next request reads the session's restrictions from the store.
+  const { accounts: inner } = store;
+  const accounts: AccountStore = {
+    issueLinks: (issue, event) => inner.issueLinks(issue, event),
+    findLink: (tokenHash) => inner.findLink(tokenHash),
+    queueMails: (mails, event) => inner.queueMails(mails, event),
+    async useLink(use, event) {
+      const link = await inner.findLink(use.tokenHash);
+      const revocation = link === null ? null : userRevocation(link.userId);
+      const result = inner.useLink(use, event);
+      if (revocation === null) return result;
+      return announcing(result, (used) => used.outcome === 'used', revocation);
+    },
+    markEmailVerified(userId, event) {
+      return announcing(inner.markEmailVerified(userId, event), (marked) => marked, {
+        kind: 'user',
+        userId,
+        exceptSessionId: null,
+      });
+    },
+    setDisabled(change, event) {
+      return announcing(
+        inner.setDisabled(change, event),
+        (revoked) => revoked !== null && revoked > 0,
+        userRevocation(change.userId),
+      );
+    },
+    deleteUser(deletion, event) {
+      return announcing(
+        inner.deleteUser(deletion, event),
+        (revoked) => revoked !== null && revoked > 0,
+        userRevocation(deletion.userId),
+      );
+    },
+  };
+
   return {
     users,
     sessions,
+    accounts,
+    outbox: store.outbox,
     signingKeys: store.signingKeys,
     auditEvents: store.auditEvents,
     ping: () => store.ping(),
     close: () => store.close(),
   };
+}
+
+function userRevocation(userId: string): Revocation {
+  return { kind: 'user', userId, exceptSessionId: null };
 }

@@ -53,7 +53,12 @@ export async function grantFor(
   session: SessionRecord,
   user: UserRecord,
 ): Promise<AuthGrant> {
-  return { tokens: await issueTokenPair(deps, session, user), user, sessionId: session.id };
+  return {
+    tokens: await issueTokenPair(deps, session, user),
+    user,
+    sessionId: session.id,
+    restrictions: session.restrictions,
+  };
 }
 
 /**

@@ -4,8 +4,10 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import type { Store } from '../../auth/ports/store.js';
+import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
+import { createPostgresOutboxStore } from './outbox.js';
 import { createPostgresSessionStore } from './sessions.js';
 import { createPostgresSigningKeyStore } from './signing-keys.js';
 import { createPostgresUserStore } from './users.js';
@@ -89,6 +91,8 @@ export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool):
     sessions: createPostgresSessionStore(db),
     signingKeys: createPostgresSigningKeyStore(db),
     auditEvents: createPostgresAuditEventStore(db, drizzle({ client: maintenance })),
+    accounts: createPostgresAccountStore(db),
+    outbox: createPostgresOutboxStore(db),
     async ping() {
       await db.execute(sql`select 1`);
     },
