@@ -13,6 +13,8 @@ export function createLogMailer(logger: Pick<Logger, 'info'>): Mailer {
         messageId: mail.messageId,
         to: mail.to,
         subject: mail.subject,
+        // The first link on its own, for a terminal user to copy; the text holds them all.
+        link: /https?:\/\/\S+/.exec(mail.text)?.[0] ?? null,
         text: mail.text,
       });
     },
