@@ -99,7 +99,9 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       expect(output).toBe('revoke@example.com: 1 session revoked\n');
       expect(code).toBe(0);
       await waitFor(() => heard.length === 1, 1000);
-      expect(heard).toEqual([{ kind: 'user', userId: 'u1', exceptSessionId: null }]);
+      expect(heard).toEqual([
+        { kind: 'user', userId: 'u1', exceptSessionId: null, reason: 'revoked_by_admin' },
+      ]);
     } finally {
       await channel.close();
       await Promise.all([closeRedisConnection(subscriber), closeRedisConnection(publisher)]);
