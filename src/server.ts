@@ -26,6 +26,7 @@ import {
   useMetrics,
 } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { useAccountPages } from './http/pages/account-pages.js';
 import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
@@ -112,6 +113,11 @@ export function createServer(deps: ServerDeps): AuthServer {
   const verifiedTokens =
     config.accessTokenCacheSize > 0 ? createVerifiedTokenCache(config.accessTokenCacheSize) : null;
   const rateLimits = selectRateLimits(deps);
+  // The built-in account pages call the API from PUBLIC_URL's origin: always allowed.
+  const allowedOrigins =
+    config.allowedOrigins.length === 0
+      ? []
+      : [...new Set([...config.allowedOrigins, new URL(config.publicUrl).origin])];
   if (metrics !== null) {
     const { sharedState } = deps;
     if (sharedState !== undefined) addSharedStateGauges(metrics, sharedState);
@@ -159,7 +165,7 @@ export function createServer(deps: ServerDeps): AuthServer {
       ? false
       : { title: 'GraphQL auth service', defaultQuery: EXAMPLE_OPERATIONS },
     renderGraphiQL: renderLocalGraphiQL,
-    cors: corsForAllowedOrigins(config.allowedOrigins),
+    cors: corsForAllowedOrigins(allowedOrigins),
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).
     batching: false,
     // No file uploads here: a multipart body is refused as an unsupported media type (415)
@@ -170,9 +176,10 @@ export function createServer(deps: ServerDeps): AuthServer {
       useReadiness(deps.store, logger),
       metrics !== null && useMetrics(config.metrics, metrics),
       createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
+      useAccountPages(),
       useRequestBodyLimit(config.maxRequestBytes),
       ...graphqlHardening({ isProduction: config.isProduction }),
-      config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
+      allowedOrigins.length > 0 && useOriginAllowList(allowedOrigins),
       cookie?.plugin ?? false,
       // Last: it looks at what the plugins before it (and yoga's own) decided.
       useCodedAnswers({ isDevelopment: config.isDevelopment }),
