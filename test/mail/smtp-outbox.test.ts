@@ -1,41 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOutboxSender, type OutboxSender } from '../../src/auth/recovery/deliver-outbox.js';
 import { createSmtpMailer } from '../../src/mail/smtp-mailer.js';
 import { createTestApp, firstError, PASSWORD, type TestApp } from '../helpers/app.js';
+import { type SmtpPeer, startSmtpPeer } from '../helpers/smtp-peer.js';
 
 // Issue 13: mail through a real SMTP peer (smtp-server in process, mailparser to read it).
-
-interface SmtpPeer {
-  readonly received: ParsedMail[];
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-async function startSmtpPeer(port = 0): Promise<SmtpPeer> {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push(mail);
-          callback();
-        })
-        .catch(callback);
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const address = server.server.address() as AddressInfo;
-  return {
-    received,
-    port: address.port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 let app: TestApp;
 let peer: SmtpPeer;
