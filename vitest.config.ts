@@ -17,6 +17,9 @@ const STORE_SUITES = [
   'test/auth/sign-up.test.ts',
   'test/auth/log-out.test.ts',
   'test/auth/manage-sessions.test.ts',
+  'test/auth/lifecycle/*.test.ts',
+  'test/mail/*.test.ts',
+  'test/http/pages/*.test.ts',
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';
