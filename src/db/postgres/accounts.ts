@@ -18,7 +18,7 @@ import {
   type PostgresDatabase,
   type PostgresTransaction as Tx,
 } from './audited-write.js';
-import { retryOnTransientConflict } from './conflicts.js';
+import { retryOnTransientConflict, sqlState } from './conflicts.js';
 import { linkTokens, outbox, sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
@@ -59,6 +59,32 @@ async function isEmailTakenByAnother(tx: Tx, email: string, userId: string): Pro
   return other !== undefined;
 }
 
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Gives the user `email`, verified; null when another account took it after the check above,
+ * between that SELECT and this UPDATE (a sign-up that committed meanwhile). The UPDATE runs in
+ * a savepoint, so its unique violation leaves the transaction usable: the link stays consumed,
+ * as for an address found taken by the check, and the answer is EMAIL_TAKEN, not an error.
+ */
+async function moveToAddress(tx: Tx, userId: string, email: string): Promise<UserRecord | null> {
+  try {
+    return await tx.transaction(async (savepoint) => {
+      const [updated] = await savepoint
+        .update(users)
+        .set({ email, emailVerified: true })
+        .where(eq(users.id, userId))
+        .returning();
+      if (updated === undefined) throw new Error('UPDATE … RETURNING returned no user.');
+      return updated;
+    });
+  } catch (error) {
+    if (sqlState(error) === UNIQUE_VIOLATION) return null;
+    throw error;
+  }
+}
+
 async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
   const [link] = await tx
     .delete(linkTokens)
@@ -79,9 +105,7 @@ async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
   if (user === undefined) return { outcome: 'invalid' };
   if (user.disabledAt !== null) return { outcome: 'disabled' };
   const { effect, now } = use;
-  const verified = async (
-    changes: { email?: string; passwordHash?: string } = {},
-  ): Promise<UserRecord> => {
+  const verified = async (changes: { passwordHash?: string } = {}): Promise<UserRecord> => {
     const [updated] = await tx
       .update(users)
       .set({ ...changes, emailVerified: true })
@@ -110,7 +134,8 @@ async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
     }
     case 'change_email': {
       if (await isEmailTakenByAnother(tx, link.email, user.id)) return { outcome: 'email_taken' };
-      const updated = await verified({ email: link.email });
+      const updated = await moveToAddress(tx, user.id, link.email);
+      if (updated === null) return { outcome: 'email_taken' };
       await tx
         .delete(linkTokens)
         .where(linksOfUserExcept(linkTokens, user.id, 'undo_email_change'));
@@ -119,7 +144,8 @@ async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
     }
     case 'undo_email_change': {
       if (await isEmailTakenByAnother(tx, link.email, user.id)) return { outcome: 'email_taken' };
-      const updated = await verified({ email: link.email });
+      const updated = await moveToAddress(tx, user.id, link.email);
+      if (updated === null) return { outcome: 'email_taken' };
       await tx.delete(linkTokens).where(linksOfUser(linkTokens, user.id));
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = await revokeSessionsWhere(tx, live, 'email_change_undone', now);

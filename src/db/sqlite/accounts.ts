@@ -63,6 +63,28 @@ function isEmailTakenByAnother(tx: Tx, email: string, userId: string): boolean {
   return other !== undefined;
 }
 
+/**
+ * Gives the user `email`, verified; null when another account has it. useLink's transaction is
+ * IMMEDIATE, so no other connection commits between the check above and this UPDATE; the
+ * unique violation is still answered as EMAIL_TAKEN, as on PostgreSQL (db/postgres/accounts.ts),
+ * and SQLite undoes only the failed statement, so the transaction goes on.
+ */
+function moveToAddress(tx: Tx, user: UserRecord, email: string): UserRecord | null {
+  try {
+    return (
+      tx
+        .update(users)
+        .set({ email, emailVerified: true })
+        .where(eq(users.id, user.id))
+        .returning()
+        .get() ?? user
+    );
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return null;
+    throw error;
+  }
+}
+
 function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
   const [link] = tx
     .delete(linkTokens)
@@ -81,7 +103,7 @@ function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
   if (user === undefined) return { outcome: 'invalid' };
   if (user.disabledAt !== null) return { outcome: 'disabled' };
   const { effect, now } = use;
-  const verified = (changes: { email?: string; passwordHash?: string } = {}): UserRecord =>
+  const verified = (changes: { passwordHash?: string } = {}): UserRecord =>
     tx
       .update(users)
       .set({ ...changes, emailVerified: true })
@@ -111,7 +133,8 @@ function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
     }
     case 'change_email': {
       if (isEmailTakenByAnother(tx, link.email, user.id)) return { outcome: 'email_taken' };
-      const updated = verified({ email: link.email });
+      const updated = moveToAddress(tx, user, link.email);
+      if (updated === null) return { outcome: 'email_taken' };
       // Links sent to the old address must not act on the new one; the undo link stays.
       tx.delete(linkTokens)
         .where(linksOfUserExcept(linkTokens, user.id, 'undo_email_change'))
@@ -121,7 +144,8 @@ function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
     }
     case 'undo_email_change': {
       if (isEmailTakenByAnother(tx, link.email, user.id)) return { outcome: 'email_taken' };
-      const updated = verified({ email: link.email });
+      const updated = moveToAddress(tx, user, link.email);
+      if (updated === null) return { outcome: 'email_taken' };
       tx.delete(linkTokens).where(linksOfUser(linkTokens, user.id)).run();
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = revokeSessionsWhere(tx, live, 'email_change_undone', now);
