@@ -1,4 +1,4 @@
-import { and, count, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { AccountStore, LinkUse, LinkUseResult } from '../../auth/ports/account-store.js';
 import type { LinkTokenRecord, NewOutboxMail } from '../../auth/ports/link-records.js';
 import type { UserRecord } from '../../auth/ports/records.js';
@@ -67,21 +67,25 @@ const UNIQUE_VIOLATION = '23505';
  * between that SELECT and this UPDATE (a sign-up that committed meanwhile). The UPDATE runs in
  * a savepoint, so its unique violation leaves the transaction usable: the link stays consumed,
  * as for an address found taken by the check, and the answer is EMAIL_TAKEN, not an error.
+ * The savepoint is SQL of its own: `tx` is drizzle on the writer's connection, not a drizzle
+ * transaction, so drizzle's nested `transaction()` would send BEGIN and COMMIT, committing the
+ * outer transaction halfway.
  */
 async function moveToAddress(tx: Tx, userId: string, email: string): Promise<UserRecord | null> {
+  await tx.execute(sql.raw('savepoint take_address'));
   try {
-    return await tx.transaction(async (savepoint) => {
-      const [updated] = await savepoint
-        .update(users)
-        .set({ email, emailVerified: true })
-        .where(eq(users.id, userId))
-        .returning();
-      if (updated === undefined) throw new Error('UPDATE … RETURNING returned no user.');
-      return updated;
-    });
+    const [updated] = await tx
+      .update(users)
+      .set({ email, emailVerified: true })
+      .where(eq(users.id, userId))
+      .returning();
+    if (updated === undefined) throw new Error('UPDATE … RETURNING returned no user.');
+    await tx.execute(sql.raw('release savepoint take_address'));
+    return updated;
   } catch (error) {
-    if (sqlState(error) === UNIQUE_VIOLATION) return null;
-    throw error;
+    if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
+    await tx.execute(sql.raw('rollback to savepoint take_address'));
+    return null;
   }
 }
 
