@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDeps } from '../../src/auth/deps.js';
 import { CommitOutcomeUnknownError } from '../../src/auth/ports/commit-outcome.js';
+import { OUTBOX_STATES, type OutboxMail } from '../../src/auth/ports/link-records.js';
 import type {
   AuditEventRecord,
   AuthEventType,
@@ -57,16 +58,27 @@ interface Snapshot {
   readonly users: UserRecord[];
   readonly liveSessions: SessionRecord[][];
   readonly audit: AuditEventRecord[];
+  /** The outbox (issue 13): a mail commits with what it reports, or not at all. */
+  readonly outbox: OutboxMail[];
 }
 
-/** Everything the operations write: users, live sessions (with their jtis), the audit log. */
+/**
+ * Everything the operations write: users, live sessions (with their jtis), the audit log, the
+ * outbox. (Link tokens have no listing; a token written without its mail would show in the
+ * single-use tests, and a mail without its token is caught here.)
+ */
 async function snapshot(): Promise<Snapshot> {
   const now = deps.clock.now();
   const users = await deps.store.users.list();
   const liveSessions = await Promise.all(
     users.map((user) => deps.store.sessions.listLiveForUser(user.id, now)),
   );
-  return { users, liveSessions, audit: await deps.store.auditEvents.list({}, 10_000) };
+  return {
+    users,
+    liveSessions,
+    audit: await deps.store.auditEvents.list({}, 10_000),
+    outbox: await deps.store.outbox.list(OUTBOX_STATES, 10_000),
+  };
 }
 
 /** The types of the audit events appended between two snapshots, oldest first. */
