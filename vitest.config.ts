@@ -17,7 +17,9 @@ const STORE_SUITES = [
   'test/auth/sign-up.test.ts',
   'test/auth/log-out.test.ts',
   'test/auth/manage-sessions.test.ts',
-  'test/auth/lifecycle/*.test.ts',
+  'test/auth/request-password-reset.test.ts',
+  'test/auth/reset-password.test.ts',
+  'test/auth/change-email.test.ts',
   'test/mail/*.test.ts',
   'test/http/pages/*.test.ts',
 ];

@@ -1,3 +1,4 @@
+import type { AuthDeps } from '../../src/auth/deps.js';
 import type { OutgoingMail } from '../../src/auth/ports/mailer.js';
 import { createOutboxSender, type OutboxSender } from '../../src/auth/recovery/deliver-outbox.js';
 import type { TestApp } from './app.js';
@@ -15,20 +16,28 @@ export interface CapturedMail {
 }
 
 export function captureMail(app: TestApp): CapturedMail {
+  return captureMailOf(app.deps, app.config.mail.maxAge * 1000);
+}
+
+/** {@link captureMail} for tests that call the auth operations directly. */
+export function captureMailOf(
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'settings'>,
+  maxAgeMs = 86_400_000,
+): CapturedMail {
   const sent: OutgoingMail[] = [];
   const outcomes: string[] = [];
   const sender = createOutboxSender({
-    store: app.deps.store,
+    store: deps.store,
     mailer: {
       async send(mail) {
         sent.push(mail);
       },
       async close() {},
     },
-    clock: app.clock,
-    links: app.config.links,
+    clock: deps.clock,
+    links: deps.settings.links,
     messageIdDomain: 'example.com',
-    maxAgeMs: app.config.mail.maxAge * 1000,
+    maxAgeMs,
     sendTimeoutMs: 2_000,
     observer: {
       sent: (mail) => outcomes.push(`sent ${mail.kind}`),
