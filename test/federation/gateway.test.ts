@@ -3,8 +3,10 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../../src/auth/sign-up.js';
 import { jwksUriOf } from '../../src/http/well-known.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import { CLIENT } from '../helpers/auth-deps.js';
 import { type ListeningSocket, listenOnFreePort } from '../helpers/listen.js';
 import { composeSupergraph, withoutSecurityFeatures } from './compose.js';
 import { createProfilesSubgraph, setFavouriteColour } from './profiles-subgraph.js';
@@ -145,6 +147,24 @@ describe('this service in a federated supergraph', () => {
     expect(owner.data ?? null).toBeNull();
     expect(owner.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(owner.errors?.[0]?.message).toBe('Profiles: access token required.');
+  });
+
+  it('has a restricted access token (REQUIRE_EMAIL_VERIFICATION) refused by the other subgraph', async () => {
+    // The same keys and issuer, as an instance with REQUIRE_EMAIL_VERIFICATION=true signs it.
+    const restrictedDeps = {
+      ...app.deps,
+      settings: { ...app.deps.settings, requireEmailVerification: true },
+    };
+    const input = { email: 'unverified@example.com', password: PASSWORD };
+    const signedUp = await signUp(restrictedDeps, input, CLIENT);
+    if (!signedUp.ok) throw new Error(JSON.stringify(signedUp.failure));
+    const token = signedUp.value.tokens.accessToken;
+    const owner = await viaGateway('{ profileOwner { favouriteColour } }', token);
+    expect(owner.data ?? null).toBeNull();
+    expect(owner.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'EMAIL_NOT_VERIFIED',
+    });
   });
 
   it('after logout through the gateway, our subgraph refuses the access token', async () => {

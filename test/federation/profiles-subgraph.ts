@@ -62,6 +62,13 @@ export function createProfilesSubgraph(options: ProfilesOptions) {
       if (payload.type !== 'access' || typeof payload.sub !== 'string') {
         throw unauthenticated('not an access token');
       }
+      // A restricted session (REQUIRE_EMAIL_VERIFICATION) reaches only the auth service's own
+      // few fields: FORBIDDEN, not UNAUTHENTICATED, so the client does not log out.
+      if ('restrictions' in payload) {
+        throw new GraphQLError('Profiles: verify your email address first.', {
+          extensions: { code: 'FORBIDDEN', reason: 'EMAIL_NOT_VERIFIED' },
+        });
+      }
       return payload.sub;
     } catch (error) {
       if (error instanceof errors.JOSEError) throw unauthenticated(error.code);
