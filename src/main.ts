@@ -12,6 +12,7 @@ import { type AuthMetrics, createAuthMetrics } from './http/metrics.js';
 import { observeOutbox } from './http/outbox-metrics.js';
 import { addProcessMetrics } from './http/process-gauges.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
+import { scheduleOutboxRetention } from './jobs/outbox-retention.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { messageIdDomain, selectMailer } from './mail/select-mailer.js';
 import { openSharedState } from './redis/open-shared-state.js';
@@ -115,6 +116,12 @@ async function main(): Promise<void> {
     config.auditRetention,
     logger,
   );
+  const stopOutboxRetention = scheduleOutboxRetention(
+    store.outbox,
+    systemClock,
+    config.auditRetention,
+    logger,
+  );
 
   const server = createHttpServer(yoga);
   const shutDown = prepareGracefulShutdown(server, config.shutdownTimeout * 1000);
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping', { signal });
     stopRetention();
+    stopOutboxRetention();
     // No new connections; in-flight requests finish (up to SHUTDOWN_TIMEOUT); then Redis and
     // the store.
     void shutDown()

@@ -25,6 +25,11 @@ export interface OutboxStore {
   list(states: readonly OutboxState[], limit: number): Promise<OutboxMail[]>;
   /** How many mails are in each state. */
   countByState(): Promise<Record<OutboxState, number>>;
+  /**
+   * Retention: deletes mails settled (sent, dropped or dead) before `cutoff`, which keep no body
+   * but still name their recipient; returns how many. Pending mails are never deleted here.
+   */
+  purgeSettled(cutoff: number): Promise<number>;
 }
 
 export interface OutboxClaim {

@@ -1,4 +1,4 @@
-import { and, asc, count, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { OutboxStore } from '../../auth/ports/outbox-store.js';
 import {
   countsOfStates,
@@ -89,6 +89,13 @@ export function createPostgresOutboxStore(db: PostgresDatabase): OutboxStore {
         .from(outbox)
         .groupBy(outbox.state);
       return countsOfStates(rows);
+    },
+    async purgeSettled(cutoff) {
+      const deleted = await db
+        .delete(outbox)
+        .where(and(ne(outbox.state, 'pending'), lt(outbox.settledAt, cutoff)))
+        .returning({ id: outbox.id });
+      return deleted.length;
     },
   };
 }

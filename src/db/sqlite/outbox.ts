@@ -1,4 +1,4 @@
-import { and, asc, count, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { OutboxStore } from '../../auth/ports/outbox-store.js';
 import {
@@ -88,6 +88,12 @@ export function createSqliteOutboxStore(db: BetterSQLite3Database): OutboxStore 
         .groupBy(outbox.state)
         .all();
       return countsOfStates(rows);
+    },
+    async purgeSettled(cutoff) {
+      return db
+        .delete(outbox)
+        .where(and(ne(outbox.state, 'pending'), lt(outbox.settledAt, cutoff)))
+        .run().changes;
     },
   };
 }
