@@ -57,6 +57,30 @@ describe(`${testStoreKind()}: mail across a crash`, { timeout: 90_000 }, () => {
   let peer: SmtpPeer | undefined;
   afterAll(() => peer?.close());
 
+  it('SMTP up: a mail reaches the server within 5 s of the request that queued it', async () => {
+    const live = await startSmtpPeer();
+    const running = await startListening({
+      DATABASE_URL: databaseUrl,
+      AUTH_ISSUER: 'http://auth.test',
+      AUTH_AUDIENCE: 'http://auth.test',
+      SMTP_URL: `smtp://127.0.0.1:${live.port}`,
+    });
+    try {
+      const started = Date.now();
+      await post(running.url, 'mutation { requestPasswordReset(email: "nobody-yet@example.com") }');
+      await post(
+        running.url,
+        'mutation { signUp(input: { email: "prompt@example.com", password: "password1234" }) { restrictions } }',
+      );
+      await waitFor(() => live.received.length > 0, 5_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(live.received.map((mail) => mail.subject)).toEqual(['Verify your email address']);
+    } finally {
+      expect(await stop(running.child)).toBe(0);
+      await live.close();
+    }
+  });
+
   it('SMTP down: the request succeeds, /ready is 200; after SIGKILL and a restart the mail arrives', async () => {
     const smtpPort = await freePort(); // nothing listens there yet: the mail server is down
     const env = {
