@@ -20,6 +20,8 @@ const STORE_SUITES = [
   'test/auth/request-password-reset.test.ts',
   'test/auth/reset-password.test.ts',
   'test/auth/change-email.test.ts',
+  'test/auth/verify-email.test.ts',
+  'test/auth/account-status.test.ts',
   'test/mail/*.test.ts',
   'test/http/pages/*.test.ts',
 ];

@@ -50,6 +50,7 @@ describe('authenticateAccessToken', () => {
       sessionId: grant.sessionId,
       tokenId: expect.any(String),
       roles: ['USER'],
+      restrictions: [],
     });
   });
 
