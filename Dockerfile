@@ -17,6 +17,8 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled output, production dependencies, migrations; no compiler, no npm run ---
+# Production needs SMTP_URL (and MAIL_FROM) at `docker run`: without them the service refuses to
+# start, since the log, the mail transport outside production, would hold every link.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     SHUTDOWN_TIMEOUT=8s \

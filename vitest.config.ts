@@ -17,6 +17,13 @@ const STORE_SUITES = [
   'test/auth/sign-up.test.ts',
   'test/auth/log-out.test.ts',
   'test/auth/manage-sessions.test.ts',
+  'test/auth/request-password-reset.test.ts',
+  'test/auth/reset-password.test.ts',
+  'test/auth/change-email.test.ts',
+  'test/auth/verify-email.test.ts',
+  'test/auth/account-status.test.ts',
+  'test/mail/*.test.ts',
+  'test/http/pages/*.test.ts',
 ];
 
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim() ?? '';

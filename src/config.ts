@@ -1,6 +1,7 @@
 import { isValidEmail, normaliseEmail } from './auth/accounts/email.js';
 import { SuppliedKeysError } from './auth/keys/supplied-keys.js';
 import type { RateLimitRules } from './auth/limits/rate-limit-rules.js';
+import type { LinkSettings } from './auth/recovery/link-settings.js';
 import type { TokenLifetimes } from './auth/tokens/token-types.js';
 import { type DatabaseConfig, readDatabase } from './config/database.js';
 import {
@@ -12,6 +13,13 @@ import {
   readOptional,
 } from './config/environment.js';
 import { type LiveConfig, readLive } from './config/live.js';
+import {
+  type MailConfig,
+  readLinkSettings,
+  readMail,
+  readPublicUrl,
+  readRequireEmailVerification,
+} from './config/mail.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -29,6 +37,7 @@ export type { TokenLifetimes } from './auth/tokens/token-types.js';
 export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
 export type { LiveConfig } from './config/live.js';
+export type { MailConfig } from './config/mail.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { RedisConfig } from './config/redis.js';
@@ -79,6 +88,11 @@ export interface Config {
   readonly shutdownTimeout: number;
   /** The `sessionEnded` streams' limits and the revocation feed. */
   readonly live: LiveConfig;
+  /** PUBLIC_URL: the base of the service's own pages (AUTH_ISSUER by default). */
+  readonly publicUrl: string;
+  readonly links: LinkSettings;
+  readonly mail: MailConfig;
+  readonly requireEmailVerification: boolean;
 }
 
 /**
@@ -102,6 +116,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
   const issuer = readIssuer(env, 'AUTH_ISSUER', issuerRequirement) ?? `http://localhost:${port}`;
   const audience = readIssuer(env, 'AUTH_AUDIENCE', issuerRequirement) ?? issuer;
   const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
+  const publicUrl = readPublicUrl(env, issuer);
 
   return Object.freeze({
     port,
@@ -128,6 +143,10 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),
     live: readLive(env),
+    publicUrl,
+    links: readLinkSettings(env, publicUrl),
+    mail: readMail(env, isProduction, use === 'server'),
+    requireEmailVerification: readRequireEmailVerification(env),
   });
 }
 

@@ -47,8 +47,18 @@ export const AUTH_ERRORS = {
     message: 'This refresh token was already used. The session has been ended; log in again.',
   },
   INVALID_CREDENTIALS: { code: 'UNAUTHENTICATED', message: 'Wrong email or password.' },
+  // Only ever after the correct password (or a valid link): nobody else learns of it.
+  ACCOUNT_DISABLED: {
+    code: 'UNAUTHENTICATED',
+    message: 'This account is disabled. Contact the operator of this service.',
+  },
 
   FORBIDDEN: { code: 'FORBIDDEN', message: 'You do not have the role this field requires.' },
+  EMAIL_NOT_VERIFIED: {
+    code: 'FORBIDDEN',
+    message:
+      'Verify your email address first: this session reaches only me, logout, requestEmailVerification and changeEmail.',
+  },
   ORIGIN_NOT_ALLOWED: {
     code: 'FORBIDDEN',
     message: 'Requests from this origin are not allowed (see ALLOWED_ORIGINS).',
@@ -77,6 +87,11 @@ export const AUTH_ERRORS = {
     message: '`after` must be a cursor this API returned.',
   },
   INVALID_TIME_RANGE: { code: 'BAD_USER_INPUT', message: '`since` must be before `until`.' },
+  LINK_INVALID: {
+    code: 'BAD_USER_INPUT',
+    message: 'This link is not valid: it was already used, or a newer one replaced it.',
+  },
+  LINK_EXPIRED: { code: 'BAD_USER_INPUT', message: 'This link has expired. Ask for a new one.' },
   PASSWORD_UNCHANGED: {
     code: 'BAD_USER_INPUT',
     message: 'The new password must differ from the current one.',

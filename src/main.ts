@@ -2,16 +2,21 @@ import { createServer as createHttpServer } from 'node:http';
 import { openKeyRing } from './auth/keys/open-key-ring.js';
 import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
 import { createArgon2PasswordHasher } from './auth/passwords/passwords.js';
+import type { Store } from './auth/ports/store.js';
+import { createOutboxSender, type OutboxSender } from './auth/recovery/deliver-outbox.js';
 import { monotonicClock, systemClock } from './clock.js';
-import { isConfigurationError, loadConfig } from './config.js';
+import { type Config, isConfigurationError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { prepareGracefulShutdown } from './http/graceful-shutdown.js';
 import { attachGraphQLWebSockets } from './http/graphql-ws.js';
 import { type AuthMetrics, createAuthMetrics } from './http/metrics.js';
+import { observeOutbox } from './http/outbox-metrics.js';
 import { addProcessMetrics } from './http/process-gauges.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
+import { scheduleOutboxRetention } from './jobs/outbox-retention.js';
 import { scheduleRevocationRetention } from './jobs/revocation-retention.js';
-import { createJsonLogger } from './logger.js';
+import { createJsonLogger, type Logger } from './logger.js';
+import { messageIdDomain, selectMailer } from './mail/select-mailer.js';
 import { openSharedState } from './redis/open-shared-state.js';
 import { createServer, prepareLiveSessions } from './server.js';
 
@@ -26,6 +31,41 @@ function createProcessMetrics(): AuthMetrics {
   const metrics = createAuthMetrics();
   addProcessMetrics(metrics);
   return metrics;
+}
+
+/**
+ * The outbox's sender on this instance: SMTP with SMTP_URL, otherwise (never in production) the
+ * log. Every instance runs one; their leases keep them from sending a mail twice.
+ */
+function openMailDelivery(
+  config: Config,
+  store: Store,
+  metrics: AuthMetrics | null,
+  logger: Logger,
+): { sender: OutboxSender; close(): Promise<void> } {
+  const mailer = selectMailer(config.mail, logger);
+  const sender = createOutboxSender({
+    store,
+    mailer,
+    clock: systemClock,
+    links: config.links,
+    messageIdDomain: messageIdDomain(config.mail.from),
+    maxAgeMs: config.mail.maxAge * 1000,
+    sendTimeoutMs: config.mail.sendTimeoutMs,
+    observer: observeOutbox(metrics, store.outbox, logger),
+  });
+  logger.info('mail', {
+    transport: config.mail.smtpDescription ?? 'log (SMTP_URL is unset: links appear in the log)',
+    from: config.mail.from,
+    links: config.publicUrl,
+  });
+  return {
+    sender,
+    async close() {
+      await sender.stop();
+      await mailer.close();
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -56,6 +96,9 @@ async function main(): Promise<void> {
     logger,
   });
   await live.start();
+  const metrics = config.metrics.enabled ? createProcessMetrics() : null;
+  // The outbox lives in the store, not in Redis: the sender reads and leases it there.
+  const mail = openMailDelivery(config, store, metrics, logger);
   const yoga = createServer({
     config,
     store: announcingStore,
@@ -71,15 +114,23 @@ async function main(): Promise<void> {
             cachedSessions: () => shared.cachedSessions(),
             fallbackRateLimitKeys: () => shared.fallbackRateLimitKeys(),
           },
-    metrics: config.metrics.enabled ? createProcessMetrics() : undefined,
+    metrics: metrics ?? undefined,
     clock: systemClock,
     keys,
     passwords: createArgon2PasswordHasher(argon2),
     logger,
+    // A request that queued mail wakes this instance's sender: sent within moments, not a poll.
+    mailQueued: () => mail.sender.wake(),
   });
 
   const stopRetention = scheduleAuditRetention(
     store.auditEvents,
+    systemClock,
+    config.auditRetention,
+    logger,
+  );
+  const stopOutboxRetention = scheduleOutboxRetention(
+    store.outbox,
     systemClock,
     config.auditRetention,
     logger,
@@ -107,6 +158,8 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    // Mail queued before a restart (or a crash) goes out now.
+    mail.sender.start();
     logger.info('listening', {
       url: `http://${config.host ?? 'localhost'}:${port}${yoga.graphqlEndpoint}`,
       database: config.database.description,
@@ -121,6 +174,7 @@ async function main(): Promise<void> {
     logger.info('stopping', { signal });
     stopRetention();
     stopRevocationRetention();
+    stopOutboxRetention();
     // The streams end first, each completing cleanly (SSE: a complete event; graphql-ws: a
     // Complete message, then close 1001). Then no new connections; in-flight requests finish
     // (up to SHUTDOWN_TIMEOUT); then Redis and the store.
@@ -129,6 +183,8 @@ async function main(): Promise<void> {
       .close()
       .then(() => shutDown())
       .then(async ({ forced }) => {
+        // The round in progress settles its mails before the store closes.
+        await mail.close();
         await shared?.close();
         await Promise.all([store.close(), argon2.close()]);
         logger.info('stopped', { forced });

@@ -33,6 +33,7 @@ import {
   useMetrics,
 } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { useAccountPages } from './http/pages/account-pages.js';
 import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
 import { useRequestBodyLimit } from './http/request-limits.js';
@@ -138,6 +139,11 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
   const verifiedTokens =
     config.accessTokenCacheSize > 0 ? createVerifiedTokenCache(config.accessTokenCacheSize) : null;
   const rateLimits = selectRateLimits(deps);
+  // The built-in account pages call the API from PUBLIC_URL's origin: always allowed.
+  const allowedOrigins =
+    config.allowedOrigins.length === 0
+      ? []
+      : [...new Set([...config.allowedOrigins, new URL(config.publicUrl).origin])];
   if (metrics !== null) {
     const { sharedState } = deps;
     if (sharedState !== undefined) addSharedStateGauges(metrics, sharedState);
@@ -164,6 +170,8 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
         lifetimes: config.lifetimes,
         adminEmails: config.adminEmails,
         rateLimits: config.rateLimits,
+        requireEmailVerification: config.requireEmailVerification,
+        links: config.links,
       },
     },
     { verifiedTokens, sessionEndedStreams: live.streams },
@@ -183,7 +191,7 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
     maskedErrors: { isDev: config.isDevelopment },
     graphiql: config.isProduction ? false : GRAPHIQL_OPTIONS,
     renderGraphiQL: renderLocalGraphiQL,
-    cors: corsForAllowedOrigins(config.allowedOrigins),
+    cors: corsForAllowedOrigins(allowedOrigins),
     // One operation per request; GET runs queries only (yoga refuses mutations over GET).
     batching: false,
     // No file uploads here: a multipart body is refused as an unsupported media type (415)
@@ -195,13 +203,14 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
       metrics !== null && useMetrics(config.metrics, metrics),
       createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRevocationFeed(config.live.revocationFeedToken, live.feed),
+      useAccountPages(),
       useRequestBodyLimit(config.maxRequestBytes),
       // The graphql-sse protocol on /graphql/stream (yoga's own SSE, distinct connections, is on
       // /graphql): the same context, so the same Authorization header and scopes.
       useGraphQLSSE({ endpoint: GRAPHQL_STREAM_PATH }),
       useSubscriptionRefusals(),
       ...graphqlHardening({ isProduction: config.isProduction }),
-      config.allowedOrigins.length > 0 && useOriginAllowList(config.allowedOrigins),
+      allowedOrigins.length > 0 && useOriginAllowList(allowedOrigins),
       cookie?.plugin ?? false,
       // Last: it looks at what the plugins before it (and yoga's own) decided.
       useCodedAnswers({ isDevelopment: config.isDevelopment }),

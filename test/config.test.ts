@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       ACCESS_TOKEN_CACHE_SIZE: '500',
       AUTH_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com,',
       NODE_ENV: 'production',
+      SMTP_URL: 'smtp://mailer:pw@smtp.example.com:587',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -206,6 +207,10 @@ describe('loadConfig: abuse defences', () => {
       reissuePerIp: { limit: 60, windowSeconds: 60 },
       changePasswordPerIp: { limit: 10, windowSeconds: 900 },
       changePasswordPerAccount: { limit: 5, windowSeconds: 900 },
+      passwordResetPerIp: { limit: 10, windowSeconds: 900 },
+      passwordResetPerAccount: { limit: 3, windowSeconds: 900 },
+      emailPerIp: { limit: 10, windowSeconds: 900 },
+      emailPerAccount: { limit: 3, windowSeconds: 900 },
     });
     expect(config.trustedProxyHops).toBe(0);
     expect(config.auditRetention).toBe(90 * 86_400);

@@ -50,6 +50,7 @@ describe('HTTP surface', () => {
       NODE_ENV: 'production',
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_AUDIENCE: 'https://api.example.com',
+      SMTP_URL: 'smtp://smtp.example.com:587',
     });
     const response = await app.yoga.fetch('http://yoga/graphql', {
       headers: { accept: 'text/html' },

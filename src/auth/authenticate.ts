@@ -1,5 +1,5 @@
 import type { AuthenticationFailure } from '../errors.js';
-import { failure, type Result, success } from '../result.js';
+import { type Result, success } from '../result.js';
 import type { AuthDeps } from './deps.js';
 import type { Viewer } from './sessions/viewer.js';
 import { readBearerToken } from './tokens/bearer.js';
@@ -34,9 +34,18 @@ export async function authenticateAccessToken(
   if (!verified.ok) return verified;
 
   const { userId, sessionId, tokenId, roles, expiresAt } = verified.value;
-  const sessionFailure = await deps.liveness.check(sessionId, userId, now);
-  if (sessionFailure !== null) return failure(sessionFailure);
-  return success({ userId, sessionId, tokenId, roles, accessTokenExpiresAt: expiresAt });
+  const session = await deps.liveness.inspect(sessionId, userId, now);
+  if (!session.ok) return session;
+  // The token's restrictions hold until a reissue; the session's from this request on.
+  const restrictions = [...new Set([...verified.value.restrictions, ...session.value])];
+  return success({
+    userId,
+    sessionId,
+    tokenId,
+    roles,
+    restrictions,
+    accessTokenExpiresAt: expiresAt,
+  });
 }
 
 /**

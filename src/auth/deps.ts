@@ -5,6 +5,7 @@ import type { PasswordHasher } from './passwords/passwords.js';
 import type { AuthEventSink } from './ports/event-sink.js';
 import type { RateLimitStore } from './ports/rate-limit-store.js';
 import type { Store } from './ports/store.js';
+import type { LinkSettings } from './recovery/link-settings.js';
 import type { SessionLiveness } from './sessions/session-liveness.js';
 import type { TokenSettings } from './tokens/token-types.js';
 
@@ -12,6 +13,10 @@ export interface AuthSettings extends TokenSettings {
   /** Normalised emails that receive the ADMIN role when they sign up. */
   readonly adminEmails: ReadonlySet<string>;
   readonly rateLimits: RateLimitRules;
+  /** REQUIRE_EMAIL_VERIFICATION: sessions of unverified accounts are restricted. */
+  readonly requireEmailVerification: boolean;
+  /** Link lifetimes and where the links point. */
+  readonly links: LinkSettings;
 }
 
 /** Everything the auth functions need, passed explicitly: no singletons. */
@@ -25,4 +30,6 @@ export interface AuthDeps {
   readonly liveness: SessionLiveness;
   readonly events: AuthEventSink;
   readonly settings: AuthSettings;
+  /** Told after a write queued mail, so this instance's sender delivers it without waiting. */
+  readonly mailQueued?: (() => void) | undefined;
 }

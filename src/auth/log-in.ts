@@ -53,6 +53,15 @@ export async function logIn(
     });
     return failure('INVALID_CREDENTIALS');
   }
+  // Only after the correct password: a wrong one says INVALID_CREDENTIALS, disabled or not.
+  if (user.disabledAt !== null) {
+    await recordEvent(deps, client, {
+      type: 'LOGIN_FAILED',
+      userId: user.id,
+      detail: 'ACCOUNT_DISABLED',
+    });
+    return failure('ACCOUNT_DISABLED');
+  }
   if (deps.passwords.needsRehash(user.passwordHash)) {
     // Upgrade hashes made with older parameters while the plaintext is at hand.
     // Only over the hash just verified: a password change committed meanwhile wins. It commits

@@ -15,12 +15,15 @@ import { settleWrite } from './sessions/settle-commit.js';
 
 export type OperatorDeps = Pick<AuthDeps, 'store' | 'clock' | 'passwords' | 'events'>;
 
-const OPERATOR: ClientInfo = { ip: null, userAgent: null };
+/** The client of an operator action: none (the command line runs on the operator's machine). */
+export const OPERATOR: ClientInfo = { ip: null, userAgent: null };
 
 export interface NewAccountInput {
   readonly email: string;
   readonly password: string;
   readonly roles: readonly Role[];
+  /** `user:create --verified`: the operator vouches for the address. Unverified by default. */
+  readonly emailVerified?: boolean;
 }
 
 /**
@@ -60,6 +63,8 @@ export async function createAccount(
     passwordHash: await deps.passwords.hash(input.password),
     roles,
     createdAt: deps.clock.now(),
+    emailVerified: input.emailVerified === true,
+    disabledAt: null,
   };
   // A commit whose outcome is unknown is settled by looking the new id up.
   const user = await settleWrite(users.insert(account, event), () => users.findById(id));

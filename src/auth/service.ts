@@ -1,10 +1,14 @@
 import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
+import { setAccountDisabled } from './account-status.js';
 import { canViewUser } from './accounts/user-access.js';
 import { authenticateAccessToken, verifyRefreshToken } from './authenticate.js';
+import { type ChangeEmailInput, changeEmail } from './change-email.js';
 import { type ChangePasswordInput, changePassword } from './change-password.js';
 import { clientAddressKey } from './client/client-address.js';
 import type { ClientInfo } from './client/client-info.js';
+import { confirmEmailChange } from './confirm-email-change.js';
+import { deleteAccount } from './delete-account.js';
 import type { AuthDeps } from './deps.js';
 import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
 import type { SessionEndedEvent, SessionEndedStreams } from './live/session-ended-streams.js';
@@ -13,7 +17,11 @@ import { type LogoutScope, logOut } from './log-out.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
 import type { SessionRecord, UserRecord } from './ports/records.js';
 import type { AuditEventFilter } from './ports/store.js';
+import type { LinkFailure } from './recovery/use-link.js';
 import { reissueTokens } from './reissue.js';
+import { requestEmailVerification } from './request-email-verification.js';
+import { requestPasswordReset } from './request-password-reset.js';
+import { type ResetPasswordInput, resetPassword } from './reset-password.js';
 import type { AuthGrant } from './sessions/grant.js';
 import {
   announceGrants,
@@ -24,6 +32,7 @@ import type { Viewer } from './sessions/viewer.js';
 import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
 import type { VerifiedTokenCache } from './tokens/verified-token-cache.js';
+import { verifyEmail } from './verify-email.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
 export interface AuthService {
@@ -77,6 +86,37 @@ export interface AuthService {
     viewer: Viewer,
     client: ClientInfo,
   ): Result<AsyncIterableIterator<SessionEndedEvent>, 'SUBSCRIPTION_LIMIT'>;
+  requestEmailVerification(
+    viewer: Viewer,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | RateLimitFailure>>;
+  verifyEmail(token: string, client: ClientInfo): Promise<Result<boolean, LinkFailure>>;
+  requestPasswordReset(
+    email: string,
+    client: ClientInfo,
+  ): Promise<Result<boolean, InputFailure | RateLimitFailure>>;
+  resetPassword(
+    input: ResetPasswordInput,
+    client: ClientInfo,
+  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  changeEmail(
+    viewer: Viewer,
+    input: ChangeEmailInput,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  confirmEmailChange(token: string, client: ClientInfo): Promise<Result<boolean, LinkFailure>>;
+  deleteAccount(
+    viewer: Viewer,
+    currentPassword: string,
+    client: ClientInfo,
+  ): Promise<Result<boolean, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  /** ADMIN: disables (true) or enables (false) an account; true when this changed it. */
+  setUserDisabled(
+    admin: Viewer,
+    userId: string,
+    disabled: boolean,
+    client: ClientInfo,
+  ): Promise<boolean>;
 }
 
 export interface AuthServiceOptions {
@@ -96,7 +136,12 @@ export interface AuthServiceOptions {
 export type AuthServiceForCaller = (listener: TokenListener) => AuthService;
 
 /** The operations that end sessions: each says whether the caller's own session went with them. */
-type SessionEndingName = 'logOut' | 'revokeSession' | 'revokeUserSessions';
+type SessionEndingName =
+  | 'logOut'
+  | 'revokeSession'
+  | 'revokeUserSessions'
+  | 'deleteAccount'
+  | 'setUserDisabled';
 
 /**
  * Binds the operations to their dependencies once (the verified-token cache is shared by every
@@ -126,6 +171,11 @@ export function createAuthService(
     listUsers: () => deps.store.users.list(),
     watchSessionEnd: (viewer, client) =>
       sessionEndedStreams.open({ viewer, address: clientAddressKey(client.ip) }),
+    requestEmailVerification: (viewer, client) => requestEmailVerification(deps, viewer, client),
+    verifyEmail: (token, client) => verifyEmail(deps, token, client),
+    requestPasswordReset: (email, client) => requestPasswordReset(deps, email, client),
+    changeEmail: (viewer, input, client) => changeEmail(deps, viewer, input, client),
+    confirmEmailChange: (token, client) => confirmEmailChange(deps, token, client),
   };
   return function serveCaller(listener) {
     return {
@@ -139,6 +189,8 @@ export function createAuthService(
         reissue: reissueTokens,
         // Rotates the caller's refresh token: the one it held before is reuse from now on.
         changePassword,
+        // Ends every session of the account and opens a new one.
+        resetPassword,
       }),
     };
   };
@@ -165,6 +217,17 @@ function endSessions(
       const revoked = await revokeUserSessions(deps, admin, userId, client);
       if (userId === admin.userId) listener.ended(admin.sessionId);
       return revoked;
+    },
+    async deleteAccount(viewer, currentPassword, client) {
+      const deleted = await deleteAccount(deps, viewer, currentPassword, client);
+      if (deleted.ok) listener.ended(viewer.sessionId);
+      return deleted;
+    },
+    async setUserDisabled(admin, userId, disabled, client) {
+      const actor = { actorId: admin.userId, client };
+      const changed = await setAccountDisabled(deps, actor, userId, disabled);
+      if (changed && disabled && userId === admin.userId) listener.ended(admin.sessionId);
+      return changed;
     },
   };
 }

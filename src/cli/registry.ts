@@ -1,6 +1,8 @@
 import type { CliCommand } from './command.js';
+import { accountCommands } from './commands/accounts.js';
 import { auditCommands } from './commands/audit.js';
 import { keyCommands } from './commands/keys.js';
+import { mailCommands } from './commands/mail.js';
 import { migrateCommands } from './commands/migrate.js';
 import { sessionCommands } from './commands/sessions.js';
 import { userCommands } from './commands/users.js';
@@ -9,7 +11,9 @@ import { userCommands } from './commands/users.js';
 export const COMMANDS: readonly CliCommand[] = [
   ...migrateCommands,
   ...userCommands,
+  ...accountCommands,
   ...sessionCommands,
   ...keyCommands,
   ...auditCommands,
+  ...mailCommands,
 ];

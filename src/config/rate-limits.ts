@@ -11,6 +11,10 @@ export const RATE_LIMIT_DEFAULTS = {
   RATE_LIMIT_REISSUE_IP: '60/1m',
   RATE_LIMIT_CHANGE_PASSWORD_IP: '10/15m',
   RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT: '5/15m',
+  RATE_LIMIT_PASSWORD_RESET_IP: '10/15m',
+  RATE_LIMIT_PASSWORD_RESET_ACCOUNT: '3/15m',
+  RATE_LIMIT_EMAIL_IP: '10/15m',
+  RATE_LIMIT_EMAIL_ACCOUNT: '3/15m',
 } as const;
 
 export type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
@@ -24,6 +28,10 @@ export function readRateLimits(env: Environment): RateLimitRules {
     reissuePerIp: read('RATE_LIMIT_REISSUE_IP'),
     changePasswordPerIp: read('RATE_LIMIT_CHANGE_PASSWORD_IP'),
     changePasswordPerAccount: read('RATE_LIMIT_CHANGE_PASSWORD_ACCOUNT'),
+    passwordResetPerIp: read('RATE_LIMIT_PASSWORD_RESET_IP'),
+    passwordResetPerAccount: read('RATE_LIMIT_PASSWORD_RESET_ACCOUNT'),
+    emailPerIp: read('RATE_LIMIT_EMAIL_IP'),
+    emailPerAccount: read('RATE_LIMIT_EMAIL_ACCOUNT'),
   });
 }
 

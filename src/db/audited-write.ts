@@ -25,9 +25,16 @@ export function revokedAny(revoked: number): number | null {
   return revoked > 0 ? revoked : null;
 }
 
-/** The audit row of a write's event, once the write has said what it revoked. */
-export function auditRowOf(event: WriteEvent, revokedSessions: number): AuthEvent {
-  return { ...event, revokedSessions };
+/**
+ * A write's audit events: usually one; a sign-up records two (SIGN_UP, then
+ * EMAIL_VERIFICATION_SENT for the link it queues), appended in this order.
+ */
+export type WriteEvents = WriteEvent | readonly WriteEvent[] | undefined;
+
+/** The audit rows of a write's events, once the write has said what it revoked. */
+export function auditRowsOf(events: WriteEvents, revokedSessions: number): AuthEvent[] {
+  const list: readonly WriteEvent[] = events === undefined ? [] : 'type' in events ? [events] : events;
+  return list.map((event) => ({ ...event, revokedSessions }));
 }
 
 /**

@@ -9,7 +9,11 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import type { SessionRevocationReason } from '../auth/ports/records.js';
+import type {
+  NewSession,
+  SessionRestriction,
+  SessionRevocationReason,
+} from '../auth/ports/records.js';
 import type { RefreshRotation } from '../auth/ports/store.js';
 import type { SqlDialect } from './dialects.js';
 
@@ -153,4 +157,11 @@ export function rotationCondition(columns: SessionColumns): SQL | undefined {
     eq(columns.currentRefreshJti, parameter('presentedJti')),
     isLiveAt(columns, parameter('now')),
   );
+}
+
+/** A new session as its row: the restrictions copied, since the record's array is read-only. */
+export function sessionRow<S extends NewSession>(
+  session: S,
+): Omit<S, 'restrictions'> & { restrictions: SessionRestriction[] } {
+  return { ...session, restrictions: [...session.restrictions] };
 }

@@ -40,7 +40,7 @@ export function createAuthMetrics(): AuthMetrics {
     ),
     sessionsRevoked: counter(
       'auth_sessions_revoked_total',
-      'Sessions ended by logout, reuse detection or an administrator.',
+      'Sessions ended: logout, revocation, reuse detection, a password change or reset, an undone email change, a disabled or deleted account.',
     ),
   };
 }

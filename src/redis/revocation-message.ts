@@ -1,4 +1,5 @@
-import type { Revocation } from '../auth/ports/revocation-channel.js';
+import { SESSION_REVOCATION_REASONS } from '../auth/ports/records.js';
+import type { Revocation, RevocationReason } from '../auth/ports/revocation-channel.js';
 
 /** What travels on the channel: the revocation and the instance that announced it. */
 export interface RevocationMessage {
@@ -8,14 +9,16 @@ export interface RevocationMessage {
 
 export function encodeRevocationMessage(message: RevocationMessage): string {
   const { origin, revocation } = message;
+  const reason = revocation.reason ?? null;
   return JSON.stringify(
     revocation.kind === 'session'
-      ? { origin, kind: 'session', sessionId: revocation.sessionId }
+      ? { origin, kind: 'session', sessionId: revocation.sessionId, reason }
       : {
           origin,
           kind: 'user',
           userId: revocation.userId,
           exceptSessionId: revocation.exceptSessionId,
+          reason,
         },
   );
 }
@@ -32,14 +35,16 @@ export function decodeRevocationMessage(text: string): RevocationMessage | null 
   const fields = value as Record<string, unknown>;
   const { origin, kind } = fields;
   if (!isId(origin)) return null;
+  // An unknown reason (a newer instance's) still drops the sessions; it is just not named.
+  const reason = isReason(fields.reason) ? { reason: fields.reason } : {};
   if (kind === 'session' && isId(fields.sessionId)) {
-    return { origin, revocation: { kind: 'session', sessionId: fields.sessionId } };
+    return { origin, revocation: { kind: 'session', sessionId: fields.sessionId, ...reason } };
   }
   const except = fields.exceptSessionId;
   if (kind === 'user' && isId(fields.userId) && (except === null || isId(except))) {
     return {
       origin,
-      revocation: { kind: 'user', userId: fields.userId, exceptSessionId: except },
+      revocation: { kind: 'user', userId: fields.userId, exceptSessionId: except, ...reason },
     };
   }
   return null;
@@ -47,4 +52,13 @@ export function decodeRevocationMessage(text: string): RevocationMessage | null 
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 200;
+}
+
+const REASONS: ReadonlySet<string> = new Set([
+  ...SESSION_REVOCATION_REASONS,
+  'restrictions_changed',
+]);
+
+function isReason(value: unknown): value is RevocationReason {
+  return typeof value === 'string' && REASONS.has(value);
 }

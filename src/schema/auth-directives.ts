@@ -10,6 +10,7 @@ import type { AuthScopes } from './auth-scopes.js';
 // scopes Pothos enforces, on fields and on object types, so a gateway and this service never
 // disagree:
 //   accessToken: true  → @authenticated
+//   restrictedAccessToken: true → @authenticated (a restricted session reaches these too)
 //   role: R            → @authenticated @requiresScopes(scopes: [["R"]])   (ATK `scope` claim)
 //   refreshToken: true → nothing: a gateway cannot tell an RTK from an ATK, so `reissue` must
 //                         stay reachable; this service alone decides, and refuses the ATK there.
@@ -53,6 +54,9 @@ function alternativesOf(scopes: unknown, where: string): Alternative[] {
 function alternativesOfScope(name: string, value: unknown, where: string): Alternative[] {
   const scope = name as keyof AuthScopes | '$any' | '$all';
   if (scope === 'accessToken' && value === true) return [{ authenticated: true, scopes: [] }];
+  if (scope === 'restrictedAccessToken' && value === true) {
+    return [{ authenticated: true, scopes: [] }];
+  }
   if (scope === 'role' && typeof value === 'string') {
     return [{ authenticated: true, scopes: [value] }];
   }

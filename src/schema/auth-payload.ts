@@ -1,6 +1,12 @@
+import { SESSION_RESTRICTIONS } from '../auth/ports/records.js';
 import type { AuthGrant } from '../auth/sessions/grant.js';
 import { builder } from './builder.js';
 import { User } from './user.js';
+
+export const SessionRestriction = builder.enumType('SessionRestriction', {
+  description: 'Why a live session reaches only part of the API.',
+  values: SESSION_RESTRICTIONS,
+});
 
 export const AuthPayload = builder.objectRef<AuthGrant>('AuthPayload').implement({
   description:
@@ -27,5 +33,12 @@ export const AuthPayload = builder.objectRef<AuthGrant>('AuthPayload').implement
       resolve: (grant) => grant.tokens.refreshTokenExpiresAt,
     }),
     user: t.field({ type: User, resolve: (grant) => grant.user }),
+    restrictions: t.field({
+      type: [SessionRestriction],
+      description:
+        'What the session may not do yet; empty for a full session. With EMAIL_NOT_VERIFIED ' +
+        'its access token reaches only me, logout, requestEmailVerification and changeEmail.',
+      resolve: (grant) => [...grant.restrictions],
+    }),
   }),
 });

@@ -2,12 +2,17 @@ import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-aut
 import type { Role } from '../auth/ports/records.js';
 import type { Viewer } from '../auth/sessions/viewer.js';
 import type { GraphQLContext } from './context.js';
-import { authenticationError, forbiddenError } from './errors.js';
+import { authenticationError, forbiddenError, restrictedError } from './errors.js';
 
 /** The scopes fields declare; `withAuth` narrows the context of fields behind them. */
 export interface AuthScopes {
-  /** A verified access token whose session is live. */
+  /** A verified access token whose session is live and unrestricted. */
   accessToken: boolean;
+  /**
+   * A verified access token whose session is live, restricted or not: the few fields a
+   * restricted session reaches (me, logout, requestEmailVerification, changeEmail).
+   */
+  restrictedAccessToken: boolean;
   /** `accessToken`, and the token carries this role. */
   role: Role;
   /** A verified refresh token; only `reissue` asks for it. */
@@ -21,12 +26,16 @@ export interface AuthScopes {
 export function createScopeLoaders(ctx: GraphQLContext) {
   // requireViewer throws the precise error when there is no valid access token.
   const authenticateAccess = async () => {
-    await requireViewer(ctx);
+    await requireFullViewer(ctx);
     return true;
   };
   return {
     accessToken: authenticateAccess,
-    role: async (role: Role) => (await requireViewer(ctx)).roles.includes(role),
+    restrictedAccessToken: async () => {
+      await requireViewer(ctx);
+      return true;
+    },
+    role: async (role: Role) => (await requireFullViewer(ctx)).roles.includes(role),
     refreshToken: async () => {
       // An Authorization header, when sent, wins over the cookie (cookie mode only).
       const cookie = ctx.refreshTokenCookie;
@@ -55,6 +64,17 @@ export function requireViewer(ctx: GraphQLContext): Promise<Viewer> {
     });
     viewers.set(ctx, viewer);
   }
+  return viewer;
+}
+
+/**
+ * {@link requireViewer}, refusing a restricted session with FORBIDDEN and the restriction's
+ * reason (EMAIL_NOT_VERIFIED): not UNAUTHENTICATED, which would make clients log out.
+ */
+export async function requireFullViewer(ctx: GraphQLContext): Promise<Viewer> {
+  const viewer = await requireViewer(ctx);
+  const [restriction] = viewer.restrictions;
+  if (restriction !== undefined) throw restrictedError(restriction);
   return viewer;
 }
 

@@ -15,6 +15,7 @@ export const builder = new SchemaBuilder<{
   AuthScopes: AuthScopes;
   AuthContexts: {
     accessToken: WithViewer;
+    restrictedAccessToken: WithViewer;
     role: WithViewer;
     refreshToken: GraphQLContext & { refreshToken: VerifiedToken };
   };

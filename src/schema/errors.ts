@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { SessionRestriction } from '../auth/ports/records.js';
 import {
   AUTH_ERRORS,
   type AuthenticationFailure,
@@ -20,6 +21,13 @@ export function authenticationError(reason: AuthenticationFailure): GraphQLError
 export function forbiddenError(): GraphQLError {
   return new GraphQLError(AUTH_ERRORS.FORBIDDEN.message, {
     extensions: { code: ERROR_CODES.FORBIDDEN },
+  });
+}
+
+/** A live session that may not use this field until it lifts `reason`. */
+export function restrictedError(reason: SessionRestriction): GraphQLError {
+  return new GraphQLError(AUTH_ERRORS[reason].message, {
+    extensions: { code: ERROR_CODES.FORBIDDEN, reason },
   });
 }
 

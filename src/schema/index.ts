@@ -7,6 +7,7 @@ import './session.js';
 import './sessions.js';
 import './password.js';
 import './audit.js';
+import './account.js';
 import './session-ended.js';
 
 builder.queryType({});

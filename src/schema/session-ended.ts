@@ -11,7 +11,9 @@ const SessionEndReason = builder.enumType('SessionEndReason', {
   values: {
     LOGOUT: { description: '`logout`, in any scope, from any session of the user.' },
     REVOKED: {
-      description: '`revokeSession`, `revokeUserSessions` (an admin), or the command line.',
+      description:
+        '`revokeSession`, `revokeUserSessions` (an admin), the command line, or an email ' +
+        'change undone from the old address.',
     },
     PASSWORD_CHANGED: { description: 'A password change or reset.' },
     REFRESH_TOKEN_REUSED: {

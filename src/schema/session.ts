@@ -25,7 +25,7 @@ builder.mutationField('reissue', (t) =>
 );
 
 builder.mutationField('logout', (t) =>
-  t.withAuth({ accessToken: true }).boolean({
+  t.withAuth({ restrictedAccessToken: true }).boolean({
     description: 'Ends sessions at once: their access and refresh tokens are refused from now on.',
     args: { scope: t.arg({ type: LogoutScope, defaultValue: 'CURRENT' }) },
     resolve: async (_root, { scope }, ctx) => {

@@ -18,6 +18,13 @@ export const User = builder.objectRef<UserRecord>('User').implement({
     name: t.exposeString('name', { nullable: true }),
     roles: t.field({ type: [Role], resolve: (user) => [...user.roles] }),
     createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
+    emailVerified: t.exposeBoolean('emailVerified', {
+      description: 'True once the account followed a verification, reset or email-change link.',
+    }),
+    disabled: t.boolean({
+      description: 'True while an operator or ADMIN has disabled the account.',
+      resolve: (user) => user.disabledAt !== null,
+    }),
   }),
 });
 
@@ -35,7 +42,7 @@ builder.asEntity(User, {
 });
 
 builder.queryField('me', (t) =>
-  t.withAuth({ accessToken: true }).field({
+  t.withAuth({ restrictedAccessToken: true }).field({
     type: User,
     description:
       'The user behind the access token. Requires `Authorization: Bearer <access token>`.',

@@ -50,6 +50,7 @@ describe('authenticateAccessToken', () => {
       sessionId: grant.sessionId,
       tokenId: expect.any(String),
       roles: ['USER'],
+      restrictions: [],
       // What a stream opened with the token may not outlive (issue 16).
       accessTokenExpiresAt: grant.tokens.accessTokenExpiresAt / 1000,
     });

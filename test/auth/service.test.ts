@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../src/auth/client/client-info.js';
 import type { LogoutScope } from '../../src/auth/log-out.js';
+import { createLinkToken } from '../../src/auth/recovery/link-tokens.js';
 import { type AuthService, createAuthService } from '../../src/auth/service.js';
 import type { AuthGrant } from '../../src/auth/sessions/grant.js';
 import {
@@ -84,6 +85,22 @@ const GRANT_OPERATIONS: {
   async changePassword(auth, existing) {
     const input = { currentPassword: PASSWORD, newPassword: 'an entirely new passphrase' };
     return auth.changePassword(await viewerOf(existing), input, CLIENT);
+  },
+  async resetPassword(auth, existing) {
+    // A reset token as the outbox's sender issues it.
+    const { token, record } = createLinkToken(
+      app.config.links,
+      'reset_password',
+      existing.user,
+      existing.user.email,
+      app.clock.now(),
+    );
+    await app.deps.store.accounts.issueLinks({
+      userId: existing.user.id,
+      tokens: [record],
+      mails: [],
+    });
+    return auth.resetPassword({ token, newPassword: 'an entirely new passphrase' }, CLIENT);
   },
 };
 

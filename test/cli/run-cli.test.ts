@@ -190,6 +190,7 @@ describe('sessions:revoke', () => {
           expiresAt: clock.now() + 7_200_000,
           userAgent: null,
           ip: null,
+          restrictions: [],
         });
       }
       return ids;

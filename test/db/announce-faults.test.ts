@@ -43,12 +43,12 @@ describe(`${testStoreKind()}: announcing revocations whose commit is in doubt`, 
     [
       'revoke',
       () => store.sessions.revoke('s1', 'logout', T0),
-      { kind: 'session', sessionId: 's1' },
+      { kind: 'session', sessionId: 's1', reason: 'logout' },
     ],
     [
       'revokeAllForUser',
       () => store.sessions.revokeAllForUser('u1', 'logout', T0, 's2'),
-      { kind: 'user', userId: 'u1', exceptSessionId: 's2' },
+      { kind: 'user', userId: 'u1', exceptSessionId: 's2', reason: 'logout' },
     ],
   ] as const)('%s: announced after a failed COMMIT, either way', async (_, revoke, revocation) => {
     for (const effect of ['fail', 'lose-answer'] as const) {

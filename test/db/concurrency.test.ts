@@ -31,7 +31,14 @@ function key(kid: string): SigningKeyRecord {
 
 describe(`${testStoreKind()}: concurrent writes`, () => {
   it('lets one of two sign-ups with the same email through', async () => {
-    const user = { name: null, passwordHash: 'h', roles: ['USER'] as const, createdAt: T0 };
+    const user = {
+      name: null,
+      passwordHash: 'h',
+      roles: ['USER'] as const,
+      createdAt: T0,
+      emailVerified: false,
+      disabledAt: null,
+    };
     const results = await Promise.all(
       ['a', 'b', 'c', 'd'].map((id) =>
         store.users.insert({ ...user, id, email: 'same@example.com' }),

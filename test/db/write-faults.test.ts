@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthDeps } from '../../src/auth/deps.js';
 import { CommitOutcomeUnknownError } from '../../src/auth/ports/commit-outcome.js';
+import { OUTBOX_STATES, type OutboxMail } from '../../src/auth/ports/link-records.js';
 import type {
   AuditEventRecord,
   AuthEventType,
@@ -59,11 +60,15 @@ interface Snapshot {
   readonly liveSessions: SessionRecord[][];
   readonly audit: AuditEventRecord[];
   readonly revocations: SessionEndRecord[] | null;
+  /** The outbox (issue 13): a mail commits with what it reports, or not at all. */
+  readonly outbox: OutboxMail[];
 }
 
 /**
- * Everything the operations write: users, live sessions (with their jtis), the audit log, and
- * the revocation records the session endings write in their own transactions.
+ * Everything the operations write: users, live sessions (with their jtis), the audit log, the
+ * revocation records the session endings write in their own transactions, and the outbox. (Link
+ * tokens have no listing; a token written without its mail would show in the single-use tests,
+ * and a mail without its token is caught here.)
  */
 async function snapshot(): Promise<Snapshot> {
   const now = deps.clock.now();
@@ -76,6 +81,7 @@ async function snapshot(): Promise<Snapshot> {
     liveSessions,
     audit: await deps.store.auditEvents.list({}, 10_000),
     revocations: await deps.store.revocations.listAfter(null, 10_000),
+    outbox: await deps.store.outbox.list(OUTBOX_STATES, 10_000),
   };
 }
 

@@ -2,7 +2,10 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../../src/auth/sign-up.js';
 import type { TestApp } from '../helpers/app.js';
+import { PASSWORD } from '../helpers/app.js';
+import { CLIENT } from '../helpers/auth-deps.js';
 import { withoutSecurityFeatures } from './compose.js';
 import { setFavouriteColour } from './profiles-subgraph.js';
 import { askGateway, startTwoSubgraphs, type TwoSubgraphs } from './two-subgraphs.js';
@@ -110,6 +113,24 @@ describe('this service in a federated supergraph', () => {
       reason: 'TOKEN_TYPE_MISMATCH',
     });
     expect(owner.errors?.[0]?.message).toBe(me.errors?.[0]?.message);
+  });
+
+  it('has a restricted access token (REQUIRE_EMAIL_VERIFICATION) refused by the other subgraph as FORBIDDEN, not a logout', async () => {
+    // The same keys and issuer, as an instance with REQUIRE_EMAIL_VERIFICATION=true signs it.
+    const restrictedDeps = {
+      ...app.deps,
+      settings: { ...app.deps.settings, requireEmailVerification: true },
+    };
+    const input = { email: 'unverified@example.com', password: PASSWORD };
+    const signedUp = await signUp(restrictedDeps, input, CLIENT);
+    if (!signedUp.ok) throw new Error(JSON.stringify(signedUp.failure));
+    const token = signedUp.value.tokens.accessToken;
+    const owner = await viaGateway('{ profileOwner { favouriteColour } }', token);
+    expect(owner.data ?? null).toBeNull();
+    expect(owner.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'TOKEN_RESTRICTED',
+    });
   });
 
   it('after logout through the gateway, both subgraphs refuse the access token within 1 s', async () => {

@@ -11,6 +11,7 @@ export const PRODUCTION: Environment = {
   NODE_ENV: 'production',
   AUTH_ISSUER: 'https://auth.example.com',
   AUTH_AUDIENCE: 'https://api.example.com',
+  SMTP_URL: 'smtp://smtp.example.com:587',
 };
 
 /** Cookie mode with an Origin allow-list and a metrics token: the HTTP surface at its widest. */

@@ -117,6 +117,8 @@ export async function createTestApp(
       lifetimes: config.lifetimes,
       adminEmails: config.adminEmails,
       rateLimits: config.rateLimits,
+      requireEmailVerification: config.requireEmailVerification,
+      links: config.links,
     },
   };
   const yoga = createServer({

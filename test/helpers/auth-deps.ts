@@ -54,6 +54,10 @@ const NO_RATE_LIMITS: RateLimitRules = {
   reissuePerIp: null,
   changePasswordPerIp: null,
   changePasswordPerAccount: null,
+  passwordResetPerIp: null,
+  passwordResetPerAccount: null,
+  emailPerIp: null,
+  emailPerAccount: null,
 };
 
 export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Promise<TestAuthDeps> {
@@ -74,6 +78,8 @@ export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Pro
       lifetimes: config.lifetimes,
       adminEmails: config.adminEmails,
       rateLimits: { ...NO_RATE_LIMITS, ...options.rateLimits },
+      requireEmailVerification: config.requireEmailVerification,
+      links: config.links,
     },
     close: () => store.close(),
   };

@@ -14,6 +14,7 @@ import { reissueTokens } from '../../src/auth/reissue.js';
 import { startSession } from '../../src/auth/sessions/start-session.js';
 import { signUp } from '../../src/auth/sign-up.js';
 import { CLIENT, openSessions, PASSWORD, verifiedRefreshToken, viewerOf } from './auth-deps.js';
+import { FAULTED_LIFECYCLE_OPERATIONS } from './faulted-lifecycle-operations.js';
 import { newUser } from './records.js';
 
 // Every auth operation that writes, each as a call a client (or an operator) can repeat, for
@@ -152,4 +153,5 @@ export const FAULTED_OPERATIONS: readonly FaultedOperation[] = [
       return async () => (await revokeAllSessionsOfUser(deps, user)) >= 0;
     },
   },
+  ...FAULTED_LIFECYCLE_OPERATIONS,
 ];

@@ -14,6 +14,8 @@ export function newUser(id: string, overrides: Partial<NewUser> = {}): NewUser {
     passwordHash: 'h',
     roles: ['USER'],
     createdAt: T0,
+    emailVerified: false,
+    disabledAt: null,
     ...overrides,
   };
 }
@@ -35,6 +37,7 @@ export function newSession(
     expiresAt: T0 + 3 * HOUR,
     userAgent: null,
     ip: null,
+    restrictions: [],
     ...overrides,
   };
 }

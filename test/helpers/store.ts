@@ -44,6 +44,13 @@ export async function dumpPostgresTestStore(store: Store): Promise<string> {
   }
 }
 
+/** The database URL of a PostgreSQL test store, for a test that opens its own connection. */
+export function postgresTestStoreUrl(store: Store): string {
+  const url = databaseUrls.get(store);
+  if (url === undefined) throw new Error('Not a PostgreSQL test store.');
+  return url;
+}
+
 /** PostgreSQL stores not closed yet; the project's setup file closes leftovers after each file. */
 const openStores = new Set<Store>();
 

@@ -12,6 +12,7 @@ const PRODUCTION = {
   NODE_ENV: 'production',
   AUTH_ISSUER: 'https://auth.example.com',
   AUTH_AUDIENCE: 'https://api.example.com',
+  SMTP_URL: 'smtp://smtp.example.com:587',
 };
 
 function post(body: string, headers: Record<string, string>) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../../src/logger.js';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import { captureMail, linkTokenOf } from '../helpers/mail.js';
 
 let app: TestApp;
 afterEach(() => app.close());
@@ -43,6 +44,38 @@ describe('request log', () => {
     expect(lines[1]).toMatchObject({ operation: null, outcome: 'ok', errors: [] });
     expect(lines[1]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(lines[2]).toMatchObject({ path: '/health', outcome: 'ok', status: 200 });
+  });
+
+  it('never writes a link token: not from a built-in page, a variable or a failed use', async () => {
+    const log = await appWithLog();
+    const mail = captureMail(app);
+    const account = await app.signUp('linked@example.com');
+    await app.graphql('mutation { requestPasswordReset(email: "linked@example.com") }');
+    const [verification, reset] = await mail.deliverTo('linked@example.com');
+    const verifyToken = linkTokenOf(verification);
+    const resetToken = linkTokenOf(reset);
+    await app.yoga.fetch(`http://yoga/reset-password?token=${resetToken}`);
+    await app.graphql('mutation ($t: String!) { verifyEmail(token: $t) }', {
+      variables: { t: verifyToken },
+    });
+    await app.graphql('mutation ($t: String!) { verifyEmail(token: $t) }', {
+      variables: { t: verifyToken }, // used: LINK_INVALID
+    });
+    await app.graphql(
+      'mutation ($input: ResetPasswordInput!) { resetPassword(input: $input) { accessToken } }',
+      { variables: { input: { token: resetToken, newPassword: 'the secret new password' } } },
+    );
+    const text = log.raw.join('');
+    expect(requestLines(log.lines()).map((line) => line.path)).toContain('/reset-password');
+    for (const secret of [
+      verifyToken,
+      resetToken,
+      'the secret new password',
+      account.accessToken,
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain('token=');
   });
 
   it('replaces a request id that is not short and plain', async () => {

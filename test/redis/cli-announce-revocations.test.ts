@@ -43,6 +43,8 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       passwordHash: 'h',
       roles: ['USER'],
       createdAt: now,
+      emailVerified: false,
+      disabledAt: null,
     });
     await store.sessions.insert({
       id: 's1',
@@ -55,6 +57,7 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       expiresAt: now + 7_200_000,
       userAgent: null,
       ip: null,
+      restrictions: [],
     });
     await store.close();
 
@@ -96,7 +99,9 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       expect(output).toBe('revoke@example.com: 1 session revoked\n');
       expect(code).toBe(0);
       await waitFor(() => heard.length === 1, 1000);
-      expect(heard).toEqual([{ kind: 'user', userId: 'u1', exceptSessionId: null }]);
+      expect(heard).toEqual([
+        { kind: 'user', userId: 'u1', exceptSessionId: null, reason: 'revoked_by_admin' },
+      ]);
     } finally {
       await channel.close();
       await Promise.all([closeRedisConnection(subscriber), closeRedisConnection(publisher)]);

@@ -153,7 +153,9 @@ describeWithRedis('openSharedState', () => {
     expect(await cli.sessions.revokeAllForUser('u1', 'revoked_by_admin', T0)).toBe(2);
     await cli.close();
     await waitFor(() => heard.length === 1, 1000);
-    expect(heard).toEqual([{ kind: 'user', userId: 'u1', exceptSessionId: null }]);
+    expect(heard).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: null, reason: 'revoked_by_admin' },
+    ]);
     expect(await b.liveness.check('s2', 'u1', T0)).toBe('SESSION_REVOKED');
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestApp, decodeJwtPart, PASSWORD, type TestApp } from '../helpers/app.js';
 import { createManualTimers, type ManualTimers } from '../helpers/clock.js';
+import { captureMail, linkTokenOf } from '../helpers/mail.js';
 import { type EventReader, readEvents } from '../helpers/sse.js';
 import { testStoreKind } from '../helpers/store.js';
 
@@ -175,6 +176,73 @@ describe(`${testStoreKind()}: sessionEnded`, () => {
   });
 });
 
+describe(`${testStoreKind()}: sessionEnded for the account lifecycle`, () => {
+  const ADMIN = 'admin@example.com';
+
+  it('says ACCOUNT_DISABLED for disableUser, ACCOUNT_DELETED for deleteAccount, PASSWORD_CHANGED for a reset', async () => {
+    const lifecycle = await createTestApp({ AUTH_ADMIN_EMAILS: ADMIN });
+    try {
+      const admin = await lifecycle.signUp(ADMIN);
+      const disabled = await lifecycle.signUp();
+      const deleted = await lifecycle.signUp();
+      const reset = await lifecycle.signUp();
+      const streams = await Promise.all(
+        [disabled, deleted, reset].map((account) => open(lifecycle, account.accessToken)),
+      );
+      const [disabledStream, deletedStream, resetStream] = streams as [Opened, Opened, Opened];
+
+      const disable = await lifecycle.graphql('mutation ($id: ID!) { disableUser(userId: $id) }', {
+        token: admin.accessToken,
+        variables: { id: disabled.user.id },
+      });
+      expect(disable.data).toEqual({ disableUser: true });
+      expect((await expectOneResult(disabledStream.events)).data).toMatchObject({
+        sessionEnded: { sessionId: sidOf(disabled.accessToken), reason: 'ACCOUNT_DISABLED' },
+      });
+
+      const erase = await lifecycle.graphql(
+        'mutation ($p: String!) { deleteAccount(currentPassword: $p) }',
+        {
+          token: deleted.accessToken,
+          variables: { p: PASSWORD },
+        },
+      );
+      expect(erase.data).toEqual({ deleteAccount: true });
+      expect((await expectOneResult(deletedStream.events)).data).toMatchObject({
+        sessionEnded: { sessionId: sidOf(deleted.accessToken), reason: 'ACCOUNT_DELETED' },
+      });
+      // The record outlives the account's rows, so the revocation feed still names the session.
+      const records = (await lifecycle.deps.store.revocations.listAfter(null, 100)) ?? [];
+      expect(
+        records.find((record) => record.sessionId === sidOf(deleted.accessToken)),
+      ).toMatchObject({
+        userId: deleted.user.id,
+        reason: 'account_deleted',
+      });
+
+      const mail = captureMail(lifecycle);
+      const asked = await lifecycle.graphql(
+        'mutation ($e: String!) { requestPasswordReset(email: $e) }',
+        {
+          variables: { e: reset.user.email },
+        },
+      );
+      expect(asked.data).toEqual({ requestPasswordReset: true });
+      const token = linkTokenOf((await mail.deliverTo(reset.user.email)).at(-1));
+      const done = await lifecycle.graphql(
+        'mutation ($input: ResetPasswordInput!) { resetPassword(input: $input) { accessToken } }',
+        { variables: { input: { token, newPassword: 'a brand new long password' } } },
+      );
+      expect(done.errors).toBeUndefined();
+      expect((await expectOneResult(resetStream.events)).data).toMatchObject({
+        sessionEnded: { sessionId: sidOf(reset.accessToken), reason: 'PASSWORD_CHANGED' },
+      });
+    } finally {
+      await lifecycle.close();
+    }
+  });
+});
+
 describe(`${testStoreKind()}: sessionEnded refusals and limits`, () => {
   async function expectRefusal(opened: Opened): Promise<unknown> {
     expect(opened.status).toBe(200);
@@ -200,6 +268,23 @@ describe(`${testStoreKind()}: sessionEnded refusals and limits`, () => {
         code: 'UNAUTHENTICATED',
         reason: 'SESSION_REVOKED',
       });
+    },
+  );
+
+  it.each(['/graphql', '/graphql/stream'] as const)(
+    'over %s: refuses a restricted session with FORBIDDEN and its restriction, not a logout',
+    async (path) => {
+      const restricting = await createTestApp({ REQUIRE_EMAIL_VERIFICATION: 'true' });
+      try {
+        const unverified = await restricting.signUp();
+        const opened = await open(restricting, unverified.accessToken, path);
+        expect(await expectRefusal(opened)).toEqual({
+          code: 'FORBIDDEN',
+          reason: 'EMAIL_NOT_VERIFIED',
+        });
+      } finally {
+        await restricting.close();
+      }
     },
   );
 

@@ -9,4 +9,11 @@ export interface RateLimitRules {
   readonly reissuePerIp: RateLimitRule | null;
   readonly changePasswordPerIp: RateLimitRule | null;
   readonly changePasswordPerAccount: RateLimitRule | null;
+  readonly passwordResetPerIp: RateLimitRule | null;
+  /** Keyed by the normalised email, whether or not the account exists, so a 429 tells nothing. */
+  readonly passwordResetPerAccount: RateLimitRule | null;
+  /** requestEmailVerification and changeEmail, per client address. */
+  readonly emailPerIp: RateLimitRule | null;
+  /** requestEmailVerification and changeEmail, per account. */
+  readonly emailPerAccount: RateLimitRule | null;
 }

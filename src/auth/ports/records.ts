@@ -12,9 +12,20 @@ export interface UserRecord {
   readonly passwordHash: string;
   readonly roles: readonly Role[];
   readonly createdAt: number;
+  /** True once the account proved it controls `email` (a verification or reset link). */
+  readonly emailVerified: boolean;
+  /** When an operator disabled the account; null while it may log in. */
+  readonly disabledAt: number | null;
 }
 
 export type NewUser = UserRecord;
+
+/**
+ * What keeps a live session from the full API. The session row holds them (the server's
+ * truth, read on every request) and its access token states them in a `restrictions` claim.
+ */
+export const SESSION_RESTRICTIONS = ['EMAIL_NOT_VERIFIED'] as const;
+export type SessionRestriction = (typeof SESSION_RESTRICTIONS)[number];
 
 export const SESSION_REVOCATION_REASONS = [
   'logout',
@@ -22,9 +33,10 @@ export const SESSION_REVOCATION_REASONS = [
   'revoked_by_user',
   'revoked_by_admin',
   'password_changed',
-  // Written by the account lifecycle (disable, delete); the mapping to SessionEndReason is ready.
+  'password_reset',
   'account_disabled',
   'account_deleted',
+  'email_change_undone',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
@@ -51,6 +63,8 @@ export interface SessionRecord {
   readonly revokedReason: SessionRevocationReason | null;
   readonly userAgent: string | null;
   readonly ip: string | null;
+  /** Empty for a full session. */
+  readonly restrictions: readonly SessionRestriction[];
 }
 
 export type NewSession = Omit<
@@ -90,6 +104,15 @@ export const AUTH_EVENT_TYPES = [
   'RATE_LIMITED',
   'USER_CREATED',
   'ROLES_CHANGED',
+  'EMAIL_VERIFICATION_SENT',
+  'EMAIL_VERIFIED',
+  'PASSWORD_RESET_REQUESTED',
+  'PASSWORD_RESET',
+  'EMAIL_CHANGE_REQUESTED',
+  'EMAIL_CHANGED',
+  'USER_DISABLED',
+  'USER_ENABLED',
+  'USER_DELETED',
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

@@ -5,15 +5,31 @@
  * arrive; otherwise the store is read, which is slower and never unsafe.
  */
 
+import type { SessionRevocationReason } from './records.js';
+
+/**
+ * Why an announcement was made: the reason the sessions ended (the one on their rows), or
+ * `restrictions_changed` when sessions live on with fewer restrictions (a verified address), so
+ * a cached session is read again.
+ */
+export type RevocationReason = SessionRevocationReason | 'restrictions_changed';
+
 /** What was revoked: one session, or a user's sessions (all, or all but one). */
-export type Revocation =
+export type Revocation = (
   | { readonly kind: 'session'; readonly sessionId: string }
   | {
       readonly kind: 'user';
       readonly userId: string;
       /** The session the revocation spared (logout OTHERS, a password change); null for none. */
       readonly exceptSessionId: string | null;
-    };
+    }
+) & {
+  /**
+   * Always set by the announcing store (sessions/announce-revocations.ts); absent only in a
+   * message from an instance of an earlier version, which still drops the sessions.
+   */
+  readonly reason?: RevocationReason;
+};
 
 /** Hears the revocations of every instance, this one included. */
 export interface RevocationListener {

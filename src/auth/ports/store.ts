@@ -1,3 +1,5 @@
+import type { AccountStore, LinkIssue } from './account-store.js';
+import type { OutboxStore } from './outbox-store.js';
 import type {
   AuditEventRecord,
   AuthEvent,
@@ -25,18 +27,16 @@ export interface Store {
   readonly signingKeys: SigningKeyStore;
   readonly auditEvents: AuditEventStore;
   readonly revocations: RevocationStore;
+  readonly accounts: AccountStore;
+  readonly outbox: OutboxStore;
   /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/**
- * The audit event of a write, which the store appends to the audit log in the write's own
- * transaction, so that the write and its record commit together or not at all. It is appended
- * only when the write wrote something, with `revokedSessions` set to the number of sessions the
- * write revoked.
- */
-export type WriteEvent = Omit<AuthEvent, 'revokedSessions'>;
+export type { WriteEvent } from './write-event.js';
+
+import type { WriteEvent } from './write-event.js';
 
 /** A new account and its first session, as sign-up writes them. */
 export interface NewAccountWithSession {
@@ -48,13 +48,15 @@ export interface UserStore {
   /** Inserts the user (and `event`); returns null, writing nothing, when the email is taken. */
   insert(user: NewUser, event?: WriteEvent): Promise<UserRecord | null>;
   /**
-   * Sign-up, in one transaction: inserts the user, its first session and `event`. Returns
-   * null, writing nothing, when the email is taken.
+   * Sign-up, in one transaction: inserts the user, its first session, `links` (its
+   * verification token and mail) and `events` (SIGN_UP, then EMAIL_VERIFICATION_SENT), in
+   * their order. Returns null, writing nothing, when the email is taken.
    */
   insertWithSession(
     user: NewUser,
     session: NewSession,
-    event: WriteEvent,
+    events: readonly WriteEvent[],
+    links?: Omit<LinkIssue, 'userId'>,
   ): Promise<NewAccountWithSession | null>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<UserRecord | null>;

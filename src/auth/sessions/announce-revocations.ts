@@ -1,8 +1,19 @@
+import type { AccountStore } from '../ports/account-store.js';
 import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
-import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
+import type { LinkPurpose } from '../ports/link-records.js';
+import type {
+  Revocation,
+  RevocationChannel,
+  RevocationReason,
+} from '../ports/revocation-channel.js';
 import type { SessionStore, Store, UserStore } from '../ports/store.js';
 
 /**
+ * The one path by which sessions end, whatever the reason (logout, a user's or an operator's
+ * revocation, refresh token reuse, a password change or reset, an undone email change, disable,
+ * delete): every such write is a store method that stamps the reason on the session rows and
+ * records the audit event in its transaction, and this wrapper announces it, with that reason.
+ *
  * The same store, except that each write that revoked at least one session then announces it
  * on `channel`, so every instance's liveness cache drops those sessions. The announcement
  * follows the committed write: an instance that re-reads the store after hearing it sees the
@@ -37,22 +48,22 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
       return announcing(
         store.sessions.revoke(id, reason, now, userId, event),
         (revoked) => revoked,
-        { kind: 'session', sessionId: id },
+        { kind: 'session', sessionId: id, reason },
       );
     },
     revokeAllForUser(userId, reason, now, exceptSessionId, event) {
       return announcing(
         store.sessions.revokeAllForUser(userId, reason, now, exceptSessionId, event),
         (count) => count > 0,
-        { kind: 'user', userId, exceptSessionId: exceptSessionId ?? null },
+        { kind: 'user', userId, exceptSessionId: exceptSessionId ?? null, reason },
       );
     },
   };
 
   const users: UserStore = {
     insert: (user, event) => store.users.insert(user, event),
-    insertWithSession: (user, session, event) =>
-      store.users.insertWithSession(user, session, event),
+    insertWithSession: (user, session, event, links) =>
+      store.users.insertWithSession(user, session, event, links),
     findById: (id) => store.users.findById(id),
     findByEmail: (email) => store.users.findByEmail(email),
     list: () => store.users.list(),
@@ -62,7 +73,50 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
       return announcing(
         store.users.changePassword(change, event),
         (result) => result !== null && result.revokedSessions > 0,
-        { kind: 'user', userId: change.userId, exceptSessionId: change.keepSessionId },
+        {
+          kind: 'user',
+          userId: change.userId,
+          exceptSessionId: change.keepSessionId,
+          reason: 'password_changed',
+        },
+      );
+    },
+  };
+
+  // The account lifecycle's session endings, and the restrictions it lifts: a cached session
+  // is dropped, so the next request reads the session's restrictions from the store.
+  const { accounts: inner } = store;
+  const accounts: AccountStore = {
+    issueLinks: (issue, event) => inner.issueLinks(issue, event),
+    findLink: (tokenHash) => inner.findLink(tokenHash),
+    queueMails: (mails, event) => inner.queueMails(mails, event),
+    async useLink(use, event) {
+      const link = await inner.findLink(use.tokenHash);
+      const revocation =
+        link === null ? null : userRevocation(link.userId, LINK_REVOCATION_REASONS[link.purpose]);
+      const result = inner.useLink(use, event);
+      if (revocation === null) return result;
+      return announcing(result, (used) => used.outcome === 'used', revocation);
+    },
+    markEmailVerified(userId, event) {
+      return announcing(
+        inner.markEmailVerified(userId, event),
+        (marked) => marked,
+        userRevocation(userId, 'restrictions_changed'),
+      );
+    },
+    setDisabled(change, event) {
+      return announcing(
+        inner.setDisabled(change, event),
+        (revoked) => revoked !== null && revoked > 0,
+        userRevocation(change.userId, 'account_disabled'),
+      );
+    },
+    deleteUser(deletion, event) {
+      return announcing(
+        inner.deleteUser(deletion, event),
+        (revoked) => revoked !== null && revoked > 0,
+        userRevocation(deletion.userId, 'account_deleted'),
       );
     },
   };
@@ -70,10 +124,27 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
   return {
     users,
     sessions,
+    accounts,
+    outbox: store.outbox,
     signingKeys: store.signingKeys,
     auditEvents: store.auditEvents,
     revocations: store.revocations,
     ping: () => store.ping(),
     close: () => store.close(),
   };
+}
+
+/**
+ * What using a link announces: a reset and an undone email change end every session; a
+ * verification or a confirmed change lifts the unverified address's restriction.
+ */
+const LINK_REVOCATION_REASONS: Readonly<Record<LinkPurpose, RevocationReason>> = {
+  reset_password: 'password_reset',
+  undo_email_change: 'email_change_undone',
+  verify_email: 'restrictions_changed',
+  change_email: 'restrictions_changed',
+};
+
+function userRevocation(userId: string, reason: RevocationReason): Revocation {
+  return { kind: 'user', userId, exceptSessionId: null, reason };
 }

@@ -1,4 +1,4 @@
-import type { UserRecord } from '../ports/records.js';
+import type { SessionRestriction, UserRecord } from '../ports/records.js';
 import type { TokenPair } from '../tokens/token-pair.js';
 
 /** What a successful sign-up, login or reissue hands back. */
@@ -6,4 +6,6 @@ export interface AuthGrant {
   readonly tokens: TokenPair;
   readonly user: UserRecord;
   readonly sessionId: string;
+  /** The session's restrictions, as its access token states them; empty for a full session. */
+  readonly restrictions: readonly SessionRestriction[];
 }

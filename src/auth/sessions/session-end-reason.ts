@@ -16,7 +16,8 @@ export const SESSION_END_REASONS = [
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 /**
- * A logout in any scope is LOGOUT; `revokeSession`, an admin and the CLI are REVOKED. Typed as
+ * A logout in any scope is LOGOUT; `revokeSession`, an admin, the CLI and an undone email change
+ * are REVOKED; a password change or reset is PASSWORD_CHANGED. Typed as
  * a complete record, so a new revocation reason cannot compile without saying what it announces.
  */
 const END_REASON_OF: Readonly<Record<SessionRevocationReason, SessionEndReason>> = {
@@ -24,6 +25,8 @@ const END_REASON_OF: Readonly<Record<SessionRevocationReason, SessionEndReason>>
   revoked_by_user: 'REVOKED',
   revoked_by_admin: 'REVOKED',
   password_changed: 'PASSWORD_CHANGED',
+  password_reset: 'PASSWORD_CHANGED',
+  email_change_undone: 'REVOKED',
   refresh_token_reused: 'REFRESH_TOKEN_REUSED',
   account_disabled: 'ACCOUNT_DISABLED',
   account_deleted: 'ACCOUNT_DELETED',

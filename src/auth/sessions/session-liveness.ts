@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AuthenticationFailure } from '../../errors.js';
+import { failure, type Result, success } from '../../result.js';
+import type { SessionRecord, SessionRestriction } from '../ports/records.js';
 import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
 import type { SessionStore } from '../ports/store.js';
 import { findSessionFailure } from './session-state.js';
@@ -8,6 +10,26 @@ import { findSessionFailure } from './session-state.js';
 export interface SessionLiveness {
   /** Null when live; otherwise the reason to refuse, exactly as {@link findSessionFailure}. */
   check(sessionId: string, userId: string, now: number): Promise<AuthenticationFailure | null>;
+  /** As {@link check}, and for a live session the restrictions it holds now. */
+  inspect(sessionId: string, userId: string, now: number): Promise<SessionInspection>;
+}
+
+/** A session's liveness and, when live, its restrictions as the store holds them. */
+export type SessionInspection = Result<readonly SessionRestriction[], AuthenticationFailure>;
+
+/** What the store's session says: its failure, or its restrictions when live. */
+function inspectSession(
+  session: SessionRecord | null,
+  userId: string,
+  now: number,
+): SessionInspection {
+  const failed = findSessionFailure(session, userId, now);
+  if (failed !== null || session === null) return failure(failed ?? 'SESSION_REVOKED');
+  return success(session.restrictions);
+}
+
+function failureOf(inspection: SessionInspection): AuthenticationFailure | null {
+  return inspection.ok ? null : inspection.failure;
 }
 
 /** A liveness check that also forgets what it learnt when asked to. */
@@ -31,10 +53,12 @@ type SessionReader = Pick<SessionStore, 'findById'>;
  * request. The default, and the only safe choice without a revocation channel.
  */
 export function readSessionLivenessFromStore(sessions: SessionReader): SessionLiveness {
+  async function inspect(sessionId: string, userId: string, now: number) {
+    return inspectSession(await sessions.findById(sessionId), userId, now);
+  }
   return {
-    async check(sessionId, userId, now) {
-      return findSessionFailure(await sessions.findById(sessionId), userId, now);
-    },
+    inspect,
+    check: async (sessionId, userId, now) => failureOf(await inspect(sessionId, userId, now)),
   };
 }
 
@@ -42,6 +66,7 @@ interface LiveSession {
   readonly userId: string;
   readonly expiresAt: number;
   readonly idleExpiresAt: number;
+  readonly restrictions: readonly SessionRestriction[];
   readonly cachedAt: number;
 }
 
@@ -95,7 +120,7 @@ export function createCachedSessionLiveness(
     sessionId: string,
     userId: string,
     now: number,
-  ): AuthenticationFailure | null | undefined {
+  ): SessionInspection | undefined {
     const entry = entries.peek(sessionId);
     if (entry === undefined) return undefined;
     if (now - entry.cachedAt >= maxAgeMs || now < entry.cachedAt) {
@@ -106,7 +131,7 @@ export function createCachedSessionLiveness(
     if (now >= entry.expiresAt || now >= entry.idleExpiresAt) return undefined;
     entries.get(sessionId); // only an answer served counts as use
     // A session never changes hands, so another user's token stays invalid.
-    return entry.userId === userId ? null : 'TOKEN_INVALID';
+    return entry.userId === userId ? success(entry.restrictions) : failure('TOKEN_INVALID');
   }
 
   return {
@@ -114,6 +139,9 @@ export function createCachedSessionLiveness(
       return entries.size;
     },
     async check(sessionId, userId, now) {
+      return failureOf(await this.inspect(sessionId, userId, now));
+    },
+    async inspect(sessionId, userId, now) {
       const healthy = channel.isHealthy();
       if (healthy) {
         const cached = cachedAnswer(sessionId, userId, now);
@@ -121,12 +149,12 @@ export function createCachedSessionLiveness(
       }
       const readEpoch = epoch;
       const session = await sessions.findById(sessionId);
-      const failure = findSessionFailure(session, userId, now);
+      const inspection = inspectSession(session, userId, now);
       // Fill only from a read that no revocation or reset overlapped, and only while
       // announcements arrive: entries learnt while deaf could miss a revocation.
       if (
         session !== null &&
-        failure === null &&
+        inspection.ok &&
         maxEntries > 0 &&
         epoch === readEpoch &&
         healthy &&
@@ -136,10 +164,11 @@ export function createCachedSessionLiveness(
           userId: session.userId,
           expiresAt: session.expiresAt,
           idleExpiresAt: session.idleExpiresAt,
+          restrictions: session.restrictions,
           cachedAt: now,
         });
       }
-      return failure;
+      return inspection;
     },
     close() {
       unsubscribe();

@@ -4,7 +4,12 @@ import { clampUserAgent } from '../client/user-agent.js';
 import type { AuthDeps } from '../deps.js';
 import type { AuthEventInput } from '../events/fan-out.js';
 import { announceStoredEvent, stampEvent } from '../events/record-event.js';
-import type { NewSession, SessionRecord, UserRecord } from '../ports/records.js';
+import type {
+  NewSession,
+  SessionRecord,
+  SessionRestriction,
+  UserRecord,
+} from '../ports/records.js';
 import { createRandomId, issueTokenPair } from '../tokens/token-pair.js';
 import type { AuthGrant } from './grant.js';
 import { settleSessionWrite } from './settle-commit.js';
@@ -25,7 +30,21 @@ export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientIn
     expiresAt,
     userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
+    restrictions: restrictionsFor(deps, user),
   };
+}
+
+/**
+ * What a new session of `user` may not do yet: with REQUIRE_EMAIL_VERIFICATION, an unverified
+ * account gets a session that reaches only what verifying needs.
+ */
+export function restrictionsFor(
+  deps: Pick<AuthDeps, 'settings'>,
+  user: Pick<UserRecord, 'emailVerified'>,
+): SessionRestriction[] {
+  return deps.settings.requireEmailVerification && !user.emailVerified
+    ? ['EMAIL_NOT_VERIFIED']
+    : [];
 }
 
 /** The grant for a stored session: its current pair, with the user's roles as given. */
@@ -34,7 +53,12 @@ export async function grantFor(
   session: SessionRecord,
   user: UserRecord,
 ): Promise<AuthGrant> {
-  return { tokens: await issueTokenPair(deps, session, user), user, sessionId: session.id };
+  return {
+    tokens: await issueTokenPair(deps, session, user),
+    user,
+    sessionId: session.id,
+    restrictions: session.restrictions,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Role } from '../ports/records.js';
+import type { Role, SessionRestriction } from '../ports/records.js';
 
 /** The caller behind a verified access token whose session is live. */
 export interface Viewer {
@@ -8,4 +8,9 @@ export interface Viewer {
   readonly roles: readonly Role[];
   /** When the access token expires, in seconds: what a stream opened with it may not outlive. */
   readonly accessTokenExpiresAt: number;
+  /**
+   * What the session may not do: those its token states and those its session holds now (a
+   * restriction added since the token was issued counts from the next request).
+   */
+  readonly restrictions: readonly SessionRestriction[];
 }

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import type { KeyRing } from '../keys/key-ring.js';
-import type { Role } from '../ports/records.js';
+import type { Role, SessionRestriction } from '../ports/records.js';
 import {
   TOKEN_PROFILES,
   type TokenClaims,
@@ -15,12 +15,28 @@ import {
 export function signAccessToken(
   keys: KeyRing,
   settings: TokenSettings,
-  claims: TokenClaims & { readonly roles: readonly Role[] },
+  claims: AccessTokenClaims,
 ): Promise<string> {
+  // A restricted session's token carries no role, so no gateway's @requiresScopes lets it
+  // through, and says why in `restrictions`, which this service and its verifiers refuse.
+  const restrictions = claims.restrictions ?? [];
+  const restricted = restrictions.length > 0;
+  const roles = restricted ? [] : [...claims.roles];
   return signToken(keys, settings, 'access', claims, {
-    roles: [...claims.roles],
-    scope: scopeOfRoles(claims.roles),
+    roles,
+    scope: scopeOfRoles(roles),
+    ...(claims.emailVerified === undefined ? {} : { email_verified: claims.emailVerified }),
+    ...(restricted ? { restrictions: [...restrictions] } : {}),
   });
+}
+
+/** What an access token says besides the common claims. */
+export interface AccessTokenClaims extends TokenClaims {
+  readonly roles: readonly Role[];
+  /** The standard OpenID claim: whether the account proved it controls its address. */
+  readonly emailVerified?: boolean | undefined;
+  /** None when absent. */
+  readonly restrictions?: readonly SessionRestriction[] | undefined;
 }
 
 /**

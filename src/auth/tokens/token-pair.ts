@@ -42,6 +42,8 @@ export async function issueTokenPair(
       issuedAt: now,
       expiresAt: accessExpiresAt,
       roles: user.roles,
+      emailVerified: user.emailVerified,
+      restrictions: session.restrictions,
     }),
     signRefreshToken(keys, settings, {
       userId: user.id,

@@ -1,4 +1,4 @@
-import type { Role } from '../ports/records.js';
+import type { Role, SessionRestriction } from '../ports/records.js';
 
 /**
  * The two token types. The `type` claim is what the service reads to tell them apart (the
@@ -40,6 +40,8 @@ export interface VerifiedToken {
   readonly expiresAt: number;
   /** Roles granted when an access token was issued; empty for a refresh token. */
   readonly roles: readonly Role[];
+  /** What the access token's session could not do when it was issued; empty for a full one. */
+  readonly restrictions: readonly SessionRestriction[];
 }
 
 /** The claims a token is signed with. Times are in seconds since the epoch. */

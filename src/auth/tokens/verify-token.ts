@@ -9,7 +9,12 @@ import type { AuthenticationFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
 import type { KeyRing } from '../keys/key-ring.js';
 import { SIGNING_ALGORITHMS } from '../keys/signing-keys.js';
-import { ROLES, type Role } from '../ports/records.js';
+import {
+  ROLES,
+  type Role,
+  SESSION_RESTRICTIONS,
+  type SessionRestriction,
+} from '../ports/records.js';
 import { scopeOfRoles } from './sign-token.js';
 import {
   CLOCK_TOLERANCE_SECONDS,
@@ -108,6 +113,7 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
   if (exp - iat > lifetime + CLOCK_TOLERANCE_SECONDS) return null;
 
   let roles: readonly Role[] = [];
+  let restrictions: readonly SessionRestriction[] = [];
   if (type === 'access') {
     const claimed = payload.roles;
     if (!Array.isArray(claimed) || !claimed.every(isRole)) return null;
@@ -116,8 +122,29 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
     // gateway grants no role at all, which is safe.)
     if (payload.scope !== undefined && payload.scope !== scopeOfRoles(claimed)) return null;
     roles = claimed;
+    const stated = payload.restrictions;
+    if (stated !== undefined) {
+      if (!Array.isArray(stated) || stated.length === 0 || !stated.every(isRestriction))
+        return null;
+      // A restricted token carries no role: one that did is not one of ours.
+      if (roles.length > 0) return null;
+      restrictions = stated;
+    }
   }
-  return { type, userId: sub, sessionId: sid, tokenId: jti, issuedAt: iat, expiresAt: exp, roles };
+  return {
+    type,
+    userId: sub,
+    sessionId: sid,
+    tokenId: jti,
+    issuedAt: iat,
+    expiresAt: exp,
+    roles,
+    restrictions,
+  };
+}
+
+function isRestriction(value: unknown): value is SessionRestriction {
+  return (SESSION_RESTRICTIONS as readonly unknown[]).includes(value);
 }
 
 function isNonEmptyString(value: unknown): value is string {

@@ -17,10 +17,15 @@ import {
 
 const createUser: CliCommand = {
   name: 'user:create',
-  usage: '<email> [--admin]   (password on standard input)',
-  summary: 'Create an account with the USER role, and ADMIN with --admin.',
+  usage: '<email> [--admin] [--verified]   (password on standard input)',
+  summary:
+    'Create an account with the USER role, and ADMIN with --admin; its address counts as verified with --verified.',
   prepare(args) {
-    const { values, positionals } = parseCommandArgs(args, { admin: { type: 'boolean' } }, 1);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { admin: { type: 'boolean' }, verified: { type: 'boolean' } },
+      1,
+    );
     const [email = ''] = positionals;
     const roles: Role[] = values.admin ? ['USER', 'ADMIN'] : ['USER'];
     return async (context) => {
@@ -42,12 +47,15 @@ const createUser: CliCommand = {
         email,
         password,
         roles,
+        emailVerified: values.verified === true,
       });
       if (!created.ok) {
         io.err(`${created.failure.field}: ${AUTH_ERRORS[created.failure.reason].message}`);
         return EXIT.failed;
       }
-      io.out(`created ${created.value.id} ${created.value.email} ${created.value.roles.join(',')}`);
+      const { value: user } = created;
+      const verified = user.emailVerified ? ' (verified)' : '';
+      io.out(`created ${user.id} ${user.email} ${user.roles.join(',')}${verified}`);
       return EXIT.ok;
     };
   },

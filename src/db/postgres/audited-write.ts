@@ -1,7 +1,11 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type pg from 'pg';
-import type { WriteEvent } from '../../auth/ports/store.js';
-import { auditRowOf, type RevokedSessionsOf, runTransaction } from '../audited-write.js';
+import {
+  auditRowsOf,
+  type RevokedSessionsOf,
+  runTransaction,
+  type WriteEvents,
+} from '../audited-write.js';
 import { auditEvents } from './schema.js';
 
 /** The store's database: drizzle on a pool, from which each transaction borrows a connection. */
@@ -17,7 +21,7 @@ export interface PostgresWriter {
    * Without an event the write runs in a transaction of its own all the same.
    */
   writeWithEvent<T>(
-    event: WriteEvent | undefined,
+    event: WriteEvents,
     write: (tx: PostgresTransaction) => Promise<T>,
     revokedSessionsOf: RevokedSessionsOf<T>,
   ): Promise<T>;
@@ -52,9 +56,8 @@ export function createPostgresWriter(db: PostgresDatabase): PostgresWriter {
           const tx = databaseOn(client);
           const result = await write(tx);
           const revokedSessions = revokedSessionsOf(result);
-          if (event !== undefined && revokedSessions !== null) {
-            await tx.insert(auditEvents).values(auditRowOf(event, revokedSessions));
-          }
+          const rows = revokedSessions === null ? [] : auditRowsOf(event, revokedSessions);
+          if (rows.length > 0) await tx.insert(auditEvents).values(rows);
           committing();
           await client.query('commit');
           return result;

@@ -4,8 +4,10 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 import type { Store } from '../../auth/ports/store.js';
+import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
+import { createPostgresOutboxStore } from './outbox.js';
 import { createPostgresRevocationStore } from './revocations.js';
 import { createPostgresSessionStore } from './sessions.js';
 import { createPostgresSigningKeyStore } from './signing-keys.js';
@@ -91,6 +93,8 @@ export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool):
     signingKeys: createPostgresSigningKeyStore(db),
     auditEvents: createPostgresAuditEventStore(db, drizzle({ client: maintenance })),
     revocations: createPostgresRevocationStore(db),
+    accounts: createPostgresAccountStore(db),
+    outbox: createPostgresOutboxStore(db),
     async ping() {
       await db.execute(sql`select 1`);
     },

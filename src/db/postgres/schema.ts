@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   customType,
   index,
   integer,
@@ -11,8 +12,15 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type {
+  LinkPurpose,
+  MailKind,
+  MailPayload,
+  OutboxState,
+} from '../../auth/ports/link-records.js';
+import type {
   AuthEventType,
   Role,
+  SessionRestriction,
   SessionRevocationReason,
   SigningKeyStatus,
   StoredJwk,
@@ -34,6 +42,9 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   roles: jsonb('roles').$type<Role[]>().notNull(),
   createdAt: millis('created_at').notNull(),
+  // Accounts from before verification existed are unverified: nothing proved their address.
+  emailVerified: boolean('email_verified').notNull().default(false),
+  disabledAt: millis('disabled_at'),
 });
 
 export const sessions = pgTable(
@@ -55,8 +66,50 @@ export const sessions = pgTable(
     revokedReason: text('revoked_reason').$type<SessionRevocationReason>(),
     userAgent: text('user_agent'),
     ip: text('ip'),
+    restrictions: jsonb('restrictions')
+      .$type<SessionRestriction[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
   },
   (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const linkTokens = pgTable(
+  'link_tokens',
+  {
+    // Only the SHA-256 of a token: a copy of the database opens no account.
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose').$type<LinkPurpose>().notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (table) => [index('link_tokens_user_id_idx').on(table.userId, table.purpose)],
+);
+
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<MailKind>().notNull(),
+    recipient: text('recipient').notNull(),
+    // No foreign key: a mail may concern an account deleted since.
+    userId: text('user_id'),
+    payload: jsonb('payload').$type<MailPayload>(),
+    linkExpiresAt: millis('link_expires_at'),
+    createdAt: millis('created_at').notNull(),
+    state: text('state').$type<OutboxState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: millis('next_attempt_at').notNull(),
+    leaseUntil: millis('lease_until'),
+    leaseOwner: text('lease_owner'),
+    lastError: text('last_error'),
+    settledAt: millis('settled_at'),
+  },
+  (table) => [index('outbox_due_idx').on(table.state, table.nextAttemptAt)],
 );
 
 export const signingKeys = pgTable(

@@ -11,6 +11,7 @@ import {
   rotationCondition,
   rotationParameters,
   rotationValues,
+  sessionRow,
   unrevokedSession,
 } from '../session-sql.js';
 import {
@@ -79,7 +80,7 @@ export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
   return {
     insert(session, event) {
       const insert = async (tx: PostgresTransaction) => {
-        const [inserted] = await tx.insert(sessions).values(session).returning();
+        const [inserted] = await tx.insert(sessions).values(sessionRow(session)).returning();
         if (inserted === undefined) throw new Error('INSERT … RETURNING returned no session.');
         return inserted;
       };

@@ -3,7 +3,8 @@ import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { PasswordChangeResult, UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
-import { liveSessionsOfUser } from '../session-sql.js';
+import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
+import { queue, storeLinks } from './accounts.js';
 import {
   createPostgresWriter,
   type PostgresDatabase,
@@ -43,11 +44,13 @@ export function createPostgresUserStore(db: PostgresDatabase): UserStore {
     insert(user, event) {
       return writeWithEvent(event, (tx) => insertUser(tx, user), wroteWithoutRevoking);
     },
-    insertWithSession(user, session, event) {
+    insertWithSession(user, session, event, links) {
       const write = async (tx: PostgresTransaction) => {
         const inserted = await insertUser(tx, user);
         if (inserted === null) return null;
-        const [started] = await tx.insert(sessions).values(session).returning();
+        await storeLinks(tx, user.id, links?.tokens ?? []);
+        await queue(tx, links?.mails ?? []);
+        const [started] = await tx.insert(sessions).values(sessionRow(session)).returning();
         if (started === undefined) throw new Error('INSERT … RETURNING returned no session.');
         return { user: inserted, session: started };
       };

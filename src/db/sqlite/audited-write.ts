@@ -1,6 +1,10 @@
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { WriteEvent } from '../../auth/ports/store.js';
-import { auditRowOf, type RevokedSessionsOf, runTransaction } from '../audited-write.js';
+import {
+  auditRowsOf,
+  type RevokedSessionsOf,
+  runTransaction,
+  type WriteEvents,
+} from '../audited-write.js';
 import { auditEvents } from './schema.js';
 
 export interface SqliteWriteOptions {
@@ -15,7 +19,7 @@ export interface SqliteWriteOptions {
  */
 export function writeWithEvent<T>(
   db: BetterSQLite3Database,
-  event: WriteEvent | undefined,
+  event: WriteEvents,
   write: (tx: BetterSQLite3Database) => T,
   revokedSessionsOf: RevokedSessionsOf<T>,
   options: SqliteWriteOptions = {},
@@ -25,9 +29,8 @@ export function writeWithEvent<T>(
       (tx) => {
         const result = write(tx);
         const revokedSessions = revokedSessionsOf(result);
-        if (event !== undefined && revokedSessions !== null) {
-          tx.insert(auditEvents).values(auditRowOf(event, revokedSessions)).run();
-        }
+        const rows = revokedSessions === null ? [] : auditRowsOf(event, revokedSessions);
+        if (rows.length > 0) tx.insert(auditEvents).values(rows).run();
         committing();
         return result;
       },

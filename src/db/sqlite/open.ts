@@ -5,7 +5,9 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Store } from '../../auth/ports/store.js';
+import { createSqliteAccountStore } from './accounts.js';
 import { createSqliteAuditEventStore } from './audit-events.js';
+import { createSqliteOutboxStore } from './outbox.js';
 import { createSqliteRevocationStore } from './revocations.js';
 import { createSqliteSessionStore } from './sessions.js';
 import { createSqliteSigningKeyStore } from './signing-keys.js';
@@ -47,6 +49,8 @@ export function createSqliteStore(sqlite: Database.Database): Store {
     signingKeys: createSqliteSigningKeyStore(db),
     auditEvents: createSqliteAuditEventStore(db),
     revocations: createSqliteRevocationStore(db),
+    accounts: createSqliteAccountStore(db),
+    outbox: createSqliteOutboxStore(db),
     async ping() {
       // Throws once the connection is closed, so readiness goes down with the store.
       select1.get();

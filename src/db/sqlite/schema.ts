@@ -1,8 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type {
+  LinkPurpose,
+  MailKind,
+  MailPayload,
+  OutboxState,
+} from '../../auth/ports/link-records.js';
+import type {
   AuthEventType,
   Role,
+  SessionRestriction,
   SessionRevocationReason,
   SigningKeyStatus,
   StoredJwk,
@@ -17,6 +24,9 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull(),
   createdAt: integer('created_at').notNull(),
+  // Accounts from before verification existed are unverified: nothing proved their address.
+  emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
+  disabledAt: integer('disabled_at'),
 });
 
 export const sessions = sqliteTable(
@@ -38,8 +48,50 @@ export const sessions = sqliteTable(
     revokedReason: text('revoked_reason').$type<SessionRevocationReason>(),
     userAgent: text('user_agent'),
     ip: text('ip'),
+    restrictions: text('restrictions', { mode: 'json' })
+      .$type<SessionRestriction[]>()
+      .notNull()
+      .default(sql`'[]'`),
   },
   (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const linkTokens = sqliteTable(
+  'link_tokens',
+  {
+    // Only the SHA-256 of a token: a copy of the database opens no account.
+    tokenHash: text('token_hash').primaryKey(),
+    purpose: text('purpose').$type<LinkPurpose>().notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('link_tokens_user_id_idx').on(table.userId, table.purpose)],
+);
+
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<MailKind>().notNull(),
+    recipient: text('recipient').notNull(),
+    // No foreign key: a notice outlives nothing, but a mail may concern an account deleted since.
+    userId: text('user_id'),
+    payload: text('payload', { mode: 'json' }).$type<MailPayload>(),
+    linkExpiresAt: integer('link_expires_at'),
+    createdAt: integer('created_at').notNull(),
+    state: text('state').$type<OutboxState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    leaseOwner: text('lease_owner'),
+    lastError: text('last_error'),
+    settledAt: integer('settled_at'),
+  },
+  (table) => [index('outbox_due_idx').on(table.state, table.nextAttemptAt)],
 );
 
 export const signingKeys = sqliteTable(

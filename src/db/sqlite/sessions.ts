@@ -11,6 +11,7 @@ import {
   rotationCondition,
   rotationParameters,
   rotationValues,
+  sessionRow,
   unrevokedSession,
 } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
@@ -67,7 +68,7 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
   return {
     insert(session, event) {
       const insert = (tx: BetterSQLite3Database) =>
-        tx.insert(sessions).values(session).returning().get();
+        tx.insert(sessions).values(sessionRow(session)).returning().get();
       return writeWithEvent(db, event, insert, wroteWithoutRevoking);
     },
     async findById(id): Promise<SessionRecord | null> {

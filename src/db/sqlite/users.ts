@@ -4,7 +4,8 @@ import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
-import { liveSessionsOfUser } from '../session-sql.js';
+import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
+import { queue, storeLinks } from './accounts.js';
 import { writeWithEvent } from './audited-write.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
@@ -40,11 +41,16 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
     insert(user, event) {
       return writeWithEvent(db, event, (tx) => insertUser(tx, user), wroteWithoutRevoking);
     },
-    insertWithSession(user, session, event) {
+    insertWithSession(user, session, event, links) {
       const write = (tx: BetterSQLite3Database) => {
         const inserted = insertUser(tx, user);
         if (inserted === null) return null;
-        return { user: inserted, session: tx.insert(sessions).values(session).returning().get() };
+        storeLinks(tx, user.id, links?.tokens ?? []);
+        queue(tx, links?.mails ?? []);
+        return {
+          user: inserted,
+          session: tx.insert(sessions).values(sessionRow(session)).returning().get(),
+        };
       };
       return writeWithEvent(db, event, write, wroteWithoutRevoking);
     },

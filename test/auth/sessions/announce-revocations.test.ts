@@ -43,7 +43,7 @@ describe('announceRevocations', () => {
       reset() {},
     });
     expect(await store.sessions.revoke('s1', 'logout', T0)).toBe(true);
-    expect(channel.published).toEqual([{ kind: 'session', sessionId: 's1' }]);
+    expect(channel.published).toEqual([{ kind: 'session', sessionId: 's1', reason: 'logout' }]);
     // A listener that re-reads the store on hearing it finds the session revoked.
     expect(await readWhenHeard).toBe(T0);
   });
@@ -63,8 +63,8 @@ describe('announceRevocations', () => {
     expect(await store.sessions.revokeAllForUser('u1', 'logout', T0, 's2')).toBe(2);
     expect(await store.sessions.revokeAllForUser('u2', 'revoked_by_admin', T0)).toBe(1);
     expect(channel.published).toEqual([
-      { kind: 'user', userId: 'u1', exceptSessionId: 's2' },
-      { kind: 'user', userId: 'u2', exceptSessionId: null },
+      { kind: 'user', userId: 'u1', exceptSessionId: 's2', reason: 'logout' },
+      { kind: 'user', userId: 'u2', exceptSessionId: null, reason: 'revoked_by_admin' },
     ]);
   });
 
@@ -78,7 +78,9 @@ describe('announceRevocations', () => {
       now: T0,
     });
     expect(result?.revokedSessions).toBe(2);
-    expect(channel.published).toEqual([{ kind: 'user', userId: 'u1', exceptSessionId: 's3' }]);
+    expect(channel.published).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: 's3', reason: 'password_changed' },
+    ]);
   });
 
   it('announces nothing for a password change that revoked nothing or failed', async () => {
@@ -93,6 +95,19 @@ describe('announceRevocations', () => {
     expect((await store.users.changePassword(change))?.revokedSessions).toBe(0);
     expect(await store.users.changePassword(change)).toBeNull(); // the hash changed meanwhile
     expect(channel.published).toEqual([]);
+  });
+
+  it('announces disabling and deleting with their reasons; enabling ends nothing', async () => {
+    expect(await store.accounts.setDisabled({ userId: 'u1', disabled: true, now: T0 })).toBe(3);
+    expect(await store.accounts.setDisabled({ userId: 'u1', disabled: false, now: T0 })).toBe(0);
+    expect(await store.accounts.deleteUser({ userId: 'u2', now: T0 })).toBe(1);
+    expect(channel.published).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: null, reason: 'account_disabled' },
+      { kind: 'user', userId: 'u2', exceptSessionId: null, reason: 'account_deleted' },
+    ]);
+    // The rows carry the same reasons as the announcements.
+    expect((await inner.sessions.findById('s1'))?.revokedReason).toBe('account_disabled');
+    expect(await inner.sessions.findById('t1')).toBeNull();
   });
 
   it('passes everything else through to the same store', async () => {

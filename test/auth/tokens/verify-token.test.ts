@@ -81,7 +81,20 @@ describe('verifyToken', () => {
         issuedAt: NOW,
         expiresAt: NOW + 900,
         roles: ['USER', 'ADMIN'],
+        restrictions: [],
       },
+    });
+  });
+
+  it('reads a restricted token: no roles, and its restrictions', async () => {
+    const token = await signAccessToken(keys, settings, {
+      ...claims,
+      roles: ['USER', 'ADMIN'],
+      restrictions: ['EMAIL_NOT_VERIFIED'],
+    });
+    expect(await verify(token)).toMatchObject({
+      ok: true,
+      value: { roles: [], restrictions: ['EMAIL_NOT_VERIFIED'] },
     });
   });
 

@@ -69,6 +69,8 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
       passwordHash: 'h',
       roles: ['USER'],
       createdAt: 1,
+      emailVerified: false,
+      disabledAt: null,
     });
     expect(await stores[2]?.users.findByEmail('u@example.com')).toMatchObject({ roles: ['USER'] });
     await Promise.all(stores.map((store) => store.close()));
@@ -101,6 +103,7 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
       expiresAt: 2,
       userAgent: null,
       ip: null,
+      restrictions: [],
     };
     const error = await store.sessions.insert(session).catch((caught: unknown) => caught);
     expect(sqlState(error)).toBe('23503'); // foreign_key_violation: no such user

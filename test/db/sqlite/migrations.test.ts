@@ -22,6 +22,8 @@ describe('SQLite drizzle migrations', () => {
         passwordHash: 'h',
         roles: ['USER'],
         createdAt: 1,
+        emailVerified: false,
+        disabledAt: null,
       });
       await first.close();
       const second = openSqliteStore(path);

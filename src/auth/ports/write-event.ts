@@ -1,0 +1,9 @@
+import type { AuthEvent } from './records.js';
+
+/**
+ * The audit event of a write, which the store appends to the audit log in the write's own
+ * transaction, so that the write and its record commit together or not at all. It is appended
+ * only when the write wrote something, with `revokedSessions` set to the number of sessions the
+ * write revoked.
+ */
+export type WriteEvent = Omit<AuthEvent, 'revokedSessions'>;
