@@ -3,13 +3,20 @@ import type { ExecutionArgs } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Viewer } from '../auth/sessions/viewer.js';
 import type { AuthenticationFailure } from '../errors.js';
+import type { Result } from '../result.js';
 import type { GraphQLContext } from '../schema/context.js';
 import { authenticationError } from '../schema/errors.js';
 import type { AuthServer } from '../server.js';
 
 /** The close code at ConnectionInit when the token is refused (UNAUTHENTICATED); the reason says why. */
 export const CLOSE_UNAUTHENTICATED = 4401;
+/**
+ * The close code at ConnectionInit for a restricted session (FORBIDDEN: every subscription
+ * needs a full one); the reason is the restriction, such as EMAIL_NOT_VERIFIED.
+ */
+export const CLOSE_FORBIDDEN = 4403;
 /** Close code at shutdown: the server is going away (RFC 6455). */
 const CLOSE_GOING_AWAY = 1001;
 
@@ -34,7 +41,8 @@ interface EnvelopedRoot {
  * Serves graphql-ws (the `graphql-transport-ws` subprotocol) on `path` of `server`, executing
  * with `yoga`'s schema, plugins and context. The access token travels as
  * `connectionParams.authorization` (`Bearer <token>`, as the header would), and is checked at
- * ConnectionInit (refused: close 4401 with the reason) and again at every subscribe (refused:
+ * ConnectionInit (refused: close 4401 with the reason, or 4403 with the restriction of a
+ * restricted session) and again at every subscribe (refused:
  * an error message for that subscription), so a token that expired or whose session ended
  * meanwhile opens nothing more. graphql-ws pings every `keepAliveMs` to keep proxies from
  * cutting an idle socket.
@@ -66,10 +74,9 @@ export function attachGraphQLWebSockets(
   async function authenticate(
     upgrade: IncomingMessage,
     authorization: string | null,
-  ): Promise<AuthenticationFailure | null> {
+  ): Promise<Result<Viewer, AuthenticationFailure>> {
     const context = (await envelopedFor(upgrade, authorization).contextFactory()) as GraphQLContext;
-    const result = await context.auth.authenticateAccessToken(authorization);
-    return result.ok ? null : result.failure;
+    return context.auth.authenticateAccessToken(authorization);
   }
 
   const disposable = useServer<Record<string, unknown> | undefined>(
@@ -77,19 +84,22 @@ export function attachGraphQLWebSockets(
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       async onConnect(ctx) {
-        const failure = await authenticate(
-          ctx.extra.request,
-          authorizationOf(ctx.connectionParams),
-        );
-        if (failure === null) return true;
-        // Our own code, not graphql-ws's 4403, so the client can tell "log in or reissue".
-        ctx.extra.socket.close(CLOSE_UNAUTHENTICATED, failure);
+        const viewer = await authenticate(ctx.extra.request, authorizationOf(ctx.connectionParams));
+        if (!viewer.ok) {
+          // Our own code, not graphql-ws's 4403, so the client can tell "log in or reissue".
+          ctx.extra.socket.close(CLOSE_UNAUTHENTICATED, viewer.failure);
+          return false;
+        }
+        const [restriction] = viewer.value.restrictions;
+        if (restriction === undefined) return true;
+        // Not a logout: the client finishes signing in (verifies its address), then reconnects.
+        ctx.extra.socket.close(CLOSE_FORBIDDEN, restriction);
         return false;
       },
       async onSubscribe(ctx, _id, payload) {
         const authorization = authorizationOf(ctx.connectionParams);
-        const failure = await authenticate(ctx.extra.request, authorization);
-        if (failure !== null) return [authenticationError(failure)];
+        const viewer = await authenticate(ctx.extra.request, authorization);
+        if (!viewer.ok) return [authenticationError(viewer.failure)];
         const enveloped = envelopedFor(ctx.extra.request, authorization, payload);
         const document = enveloped.parse(payload.query);
         const errors = enveloped.validate(enveloped.schema, document);

@@ -107,6 +107,19 @@ describe('sessionEnded over graphql-ws', () => {
     },
   );
 
+  it('closes with 4403 at ConnectionInit for a restricted session, the restriction as the reason', async () => {
+    // An instance that restricts unverified accounts: a fresh sign-up's session is restricted.
+    await sockets.close();
+    await http.close();
+    await app.close();
+    app = await createTestApp({ REQUIRE_EMAIL_VERIFICATION: 'true' });
+    http = await listen(app.yoga);
+    sockets = attachGraphQLWebSockets(http.server, app.yoga);
+    const restricted = await app.signUp();
+    const { closed } = connect(restricted.accessToken);
+    expect(await closed).toEqual({ code: 4403, reason: 'EMAIL_NOT_VERIFIED' });
+  });
+
   it('checks the token again at every subscribe: an error message once its session has ended', async () => {
     const mine = await app.signUp();
     const { client } = connect(mine.accessToken);
