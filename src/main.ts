@@ -13,7 +13,7 @@ import { type AuthMetrics, createAuthMetrics } from './http/metrics.js';
 import { observeOutbox } from './http/outbox-metrics.js';
 import { addProcessMetrics } from './http/process-gauges.js';
 import { scheduleAuditRetention } from './jobs/audit-retention.js';
-import { scheduleOutboxRetention } from './jobs/outbox-retention.js';
+import { scheduleLinkAndOutboxRetention } from './jobs/link-and-outbox-retention.js';
 import { scheduleRevocationRetention } from './jobs/revocation-retention.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { messageIdDomain, selectMailer } from './mail/select-mailer.js';
@@ -129,8 +129,8 @@ async function main(): Promise<void> {
     config.auditRetention,
     logger,
   );
-  const stopOutboxRetention = scheduleOutboxRetention(
-    store.outbox,
+  const stopOutboxRetention = scheduleLinkAndOutboxRetention(
+    store,
     systemClock,
     config.auditRetention,
     logger,

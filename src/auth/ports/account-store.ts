@@ -41,6 +41,11 @@ export interface AccountStore {
    * `expectedPasswordHash`, its password changed meanwhile).
    */
   deleteUser(deletion: UserDeletion, event?: WriteEvent): Promise<number | null>;
+  /**
+   * Retention: deletes link tokens that expired before `expiredBefore` (their hashes open
+   * nothing any more); returns how many.
+   */
+  purgeExpiredLinks(expiredBefore: number): Promise<number>;
 }
 
 export interface LinkIssue {

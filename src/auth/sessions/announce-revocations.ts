@@ -90,6 +90,7 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     issueLinks: (issue, event) => inner.issueLinks(issue, event),
     findLink: (tokenHash) => inner.findLink(tokenHash),
     queueMails: (mails, event) => inner.queueMails(mails, event),
+    purgeExpiredLinks: (expiredBefore) => inner.purgeExpiredLinks(expiredBefore),
     async useLink(use, event) {
       const link = await inner.findLink(use.tokenHash);
       const revocation =

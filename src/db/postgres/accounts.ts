@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { AccountStore, LinkUse, LinkUseResult } from '../../auth/ports/account-store.js';
 import type { LinkTokenRecord, NewOutboxMail } from '../../auth/ports/link-records.js';
 import type { UserRecord } from '../../auth/ports/records.js';
@@ -181,6 +181,13 @@ export function createPostgresAccountStore(db: PostgresDatabase): AccountStore {
     async findLink(tokenHash) {
       const [link] = await db.select().from(linkTokens).where(eq(linkTokens.tokenHash, tokenHash));
       return link ?? null;
+    },
+    async purgeExpiredLinks(expiredBefore) {
+      const deleted = await db
+        .delete(linkTokens)
+        .where(lt(linkTokens.expiresAt, expiredBefore))
+        .returning({ tokenHash: linkTokens.tokenHash });
+      return deleted.length;
     },
     useLink(use, event) {
       return retryOnTransientConflict(() =>

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, ne } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { AccountStore, LinkUse, LinkUseResult } from '../../auth/ports/account-store.js';
 import type { LinkTokenRecord, NewOutboxMail } from '../../auth/ports/link-records.js';
@@ -174,6 +174,9 @@ export function createSqliteAccountStore(db: BetterSQLite3Database): AccountStor
     async findLink(tokenHash) {
       const link = db.select().from(linkTokens).where(eq(linkTokens.tokenHash, tokenHash)).get();
       return link ?? null;
+    },
+    async purgeExpiredLinks(expiredBefore) {
+      return db.delete(linkTokens).where(lt(linkTokens.expiresAt, expiredBefore)).run().changes;
     },
     useLink(use, event) {
       return writeWithEvent(
