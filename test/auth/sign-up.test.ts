@@ -47,6 +47,12 @@ describe('signUp', () => {
         sessionId: grant.sessionId,
         ip: CLIENT.ip,
       }),
+      // The verification mail the sign-up queued, recorded in the same write.
+      expect.objectContaining({
+        type: 'EMAIL_VERIFICATION_SENT',
+        userId: grant.user.id,
+        sessionId: grant.sessionId,
+      }),
     ]);
   });
 
@@ -119,7 +125,7 @@ describe('signUp', () => {
     expect(await deps.store.sessions.listLiveForUser(first.user.id, deps.clock.now())).toHaveLength(
       1,
     );
-    expect(deps.events.types()).toEqual(['SIGN_UP']);
+    expect(deps.events.types()).toEqual(['SIGN_UP', 'EMAIL_VERIFICATION_SENT']);
   });
 
   it('creates one account when sign-ups for one email run at once', async () => {

@@ -27,8 +27,9 @@ describe(`${testStoreKind()}: verification`, () => {
     const viewer = await viewerOf(deps, grant);
     expect(expectSuccess(await requestEmailVerification(deps, viewer, CLIENT))).toBe(true);
     const [first, second] = await mail.deliverTo('verify@example.com');
-    // The sign-up's own mail is part of the SIGN_UP write; the request records its own event.
+    // The sign-up's own mail is recorded in the sign-up's write, the request's in its own.
     expect(deps.events.ofType('EMAIL_VERIFICATION_SENT')).toEqual([
+      expect.objectContaining({ userId: grant.user.id, sessionId: grant.sessionId }),
       expect.objectContaining({ userId: grant.user.id, sessionId: grant.sessionId }),
     ]);
 

@@ -65,7 +65,7 @@ export const FAULTED_OPERATIONS: readonly FaultedOperation[] = [
   {
     name: 'signUp',
     guarantee: 'settled',
-    events: ['SIGN_UP'],
+    events: ['SIGN_UP', 'EMAIL_VERIFICATION_SENT'],
     async prepare(deps) {
       const input = { email: `${randomUUID()}@example.com`, password: PASSWORD };
       return async () => (await signUp(deps, input, CLIENT)).ok;

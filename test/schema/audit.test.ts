@@ -118,6 +118,7 @@ describe('audit log', () => {
     const events = (await auditEvents(admin.accessToken, { first: 100 })).edges.map((e) => e.node);
     const types = new Set(events.map((event) => event.type));
     expect([...types].sort()).toEqual([
+      'EMAIL_VERIFICATION_SENT',
       'LOGIN_FAILED',
       'LOGIN_SUCCEEDED',
       'LOGOUT',
@@ -273,8 +274,12 @@ describe('audit log', () => {
     await app.signUp('old@example.com');
     app.clock.advanceSeconds(3600);
     const admin = await app.signUp(ADMIN);
-    expect(await purgeAuditEvents(app.deps.store.auditEvents, app.clock, 1800)).toBe(1);
+    // The old sign-up's SIGN_UP and EMAIL_VERIFICATION_SENT.
+    expect(await purgeAuditEvents(app.deps.store.auditEvents, app.clock, 1800)).toBe(2);
     const page = await auditEvents(admin.accessToken);
-    expect(page.edges.map((edge) => edge.node.userId)).toEqual([admin.user.id]);
+    expect(page.edges.map((edge) => [edge.node.type, edge.node.userId])).toEqual([
+      ['EMAIL_VERIFICATION_SENT', admin.user.id],
+      ['SIGN_UP', admin.user.id],
+    ]);
   });
 });
