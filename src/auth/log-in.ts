@@ -71,7 +71,17 @@ export async function logIn(
     await deps.store.users.updatePasswordHash(user.id, user.passwordHash, upgraded);
   }
   // The session and its LOGIN_SUCCEEDED event commit together.
-  return success(
-    await startSession(deps, user, client, { type: 'LOGIN_SUCCEEDED', userId: user.id }),
-  );
+  const grant = await startSession(deps, user, client, {
+    type: 'LOGIN_SUCCEEDED',
+    userId: user.id,
+  });
+  // A disable that committed after the read above ended every session but this one, which it
+  // could not see yet: look again now that the session is stored, and end it if so. (One that
+  // slips even past this ends at its first reissue: see reissue.ts.)
+  if ((await deps.store.users.findById(user.id))?.disabledAt != null) {
+    const now = deps.clock.now();
+    await deps.store.sessions.revoke(grant.sessionId, 'account_disabled', now, user.id);
+    return failure('ACCOUNT_DISABLED');
+  }
+  return success(grant);
 }

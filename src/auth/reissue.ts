@@ -47,6 +47,12 @@ export async function reissueTokens(
   // rotation, so nothing that can fail is left after its commit but signing.
   const user = await store.users.findById(token.userId);
   const now = clock.now();
+  if (user?.disabledAt != null) {
+    // A login that raced the disable can leave a session the disable did not see: it ends
+    // here, at its first reissue, as the disable would have ended it.
+    await store.sessions.revoke(token.sessionId, 'account_disabled', now, token.userId);
+    return failure('SESSION_REVOKED');
+  }
   const rotated = user === null ? null : await rotate(deps, token, user, client, now);
   if (rotated !== null) return success(rotated);
 

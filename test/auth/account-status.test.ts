@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setAccountDisabled } from '../../src/auth/account-status.js';
 import { deleteAccount } from '../../src/auth/delete-account.js';
 import { logIn } from '../../src/auth/log-in.js';
+import { reissueTokens } from '../../src/auth/reissue.js';
 import {
   CLIENT,
   createTestAuthDeps,
@@ -10,6 +11,7 @@ import {
   PASSWORD,
   signUpUser,
   type TestAuthDeps,
+  verifiedRefreshToken,
   viewerOf,
 } from '../helpers/auth-deps.js';
 import { testStoreKind } from '../helpers/store.js';
@@ -72,5 +74,41 @@ describe(`${testStoreKind()}: deleteAccount`, () => {
       'SESSION_REVOKED',
     );
     await signUpUser(deps, 'bye@example.com'); // the address is free again
+  });
+});
+
+describe(`${testStoreKind()}: a login racing a disable`, () => {
+  it('a disable that commits while the password is being checked ends the new session too', async () => {
+    deps = await createTestAuthDeps();
+    const grant = await signUpUser(deps, 'racing@example.com');
+    const verify = deps.passwords.verify.bind(deps.passwords);
+    // The disable commits after logIn read the account and before its session is stored.
+    deps.passwords.verify = async (hash, password) => {
+      const ok = await verify(hash, password);
+      expect(await setAccountDisabled(deps, ADMIN, grant.user.id, true)).toBe(true);
+      return ok;
+    };
+    const raced = await logIn(deps, { email: 'racing@example.com', password: PASSWORD }, CLIENT);
+    expect(expectFailure(raced)).toBe('ACCOUNT_DISABLED');
+    const live = await deps.store.sessions.listLiveForUser(grant.user.id, deps.clock.now());
+    expect(live).toEqual([]);
+  });
+
+  it('a session the disable could not see ends at its first reissue, recorded as account_disabled', async () => {
+    deps = await createTestAuthDeps();
+    const grant = await signUpUser(deps, 'unseen@example.com');
+    const token = await verifiedRefreshToken(deps, grant.tokens.refreshToken);
+    // As if the disable committed without seeing this session: the account is disabled, the
+    // session still live.
+    const { users } = deps.store;
+    const findById = users.findById.bind(users);
+    users.findById = async (id) => {
+      const user = await findById(id);
+      return user === null ? null : { ...user, disabledAt: deps.clock.now() };
+    };
+    expect(expectFailure(await reissueTokens(deps, token, CLIENT))).toBe('SESSION_REVOKED');
+    expect(await deps.store.sessions.findById(grant.sessionId)).toMatchObject({
+      revokedReason: 'account_disabled',
+    });
   });
 });
