@@ -72,6 +72,20 @@ export function linksOfUser(
   );
 }
 
+/**
+ * The purposes a new issue of `links` supersedes: each new token's own, but never an undo link.
+ * Undo links are bound to the address they were sent to and end only by their use, their expiry
+ * or an undo: otherwise a second email change, by whoever holds the password, would delete the
+ * undo link the first change mailed to the rightful owner's old address.
+ */
+export function supersededPurposes(
+  links: readonly { readonly purpose: LinkPurpose }[],
+): LinkPurpose[] {
+  const purposes = new Set(links.map((link) => link.purpose));
+  purposes.delete('undo_email_change');
+  return [...purposes];
+}
+
 /** Every token of the user but those of `kept`. */
 export function linksOfUserExcept(
   columns: LinkTokenColumns,

@@ -90,6 +90,31 @@ describe(`${testStoreKind()}: email change`, () => {
     }
   });
 
+  it('a second change does not void the undo link the first one mailed to the old address', async () => {
+    // Whoever holds the password changes the address twice; the owner's undo still works.
+    const { grant, confirm, undo } = await requestChange();
+    expectSuccess(await confirmEmailChange(deps, confirm, CLIENT));
+    const mail = captureMailOf(deps);
+    const viewer = await viewerOf(deps, grant);
+    const again = { newEmail: 'further@example.com', currentPassword: PASSWORD };
+    expect(expectSuccess(await changeEmail(deps, viewer, again, CLIENT))).toBe(true);
+    const [second] = await mail.deliverTo('further@example.com');
+    const secondUndo = (await mail.deliverTo('new@example.com')).find(
+      (sent) => sent.subject === 'Your email address is being changed',
+    );
+    expectSuccess(await confirmEmailChange(deps, linkTokenOf(second), CLIENT));
+    expect((await deps.store.users.findById(grant.user.id))?.email).toBe('further@example.com');
+
+    expect(expectSuccess(await confirmEmailChange(deps, undo, CLIENT))).toBe(true);
+    expect((await deps.store.users.findById(grant.user.id))?.email).toBe('old@example.com');
+    // The undo ended everything else, the later undo link included.
+    expect(
+      expectFailure(await confirmEmailChange(deps, linkTokenOf(secondUndo), CLIENT)),
+    ).toMatchObject({
+      reason: 'LINK_INVALID',
+    });
+  });
+
   it('refuses a wrong password, a taken address and the current one, issuing nothing', async () => {
     deps = await createTestAuthDeps();
     await signUpUser(deps, 'taken@example.com');

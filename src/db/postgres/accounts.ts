@@ -8,6 +8,7 @@ import {
   linksOfUserExcept,
   outboxRow,
   pendingMailsOfUser,
+  supersededPurposes,
   usableLink,
   userToDelete,
   withoutEmailRestriction,
@@ -32,9 +33,11 @@ export async function queue(tx: Tx, mails: readonly NewOutboxMail[]): Promise<vo
 }
 
 export async function storeLinks(tx: Tx, userId: string, links: readonly LinkTokenRecord[]) {
-  const purposes = [...new Set(links.map((link) => link.purpose))];
-  if (purposes.length === 0) return;
-  await tx.delete(linkTokens).where(linksOfUser(linkTokens, userId, purposes));
+  if (links.length === 0) return;
+  const purposes = supersededPurposes(links);
+  if (purposes.length > 0) {
+    await tx.delete(linkTokens).where(linksOfUser(linkTokens, userId, purposes));
+  }
   await tx.insert(linkTokens).values([...links]);
 }
 

@@ -9,6 +9,7 @@ import {
   linksOfUserExcept,
   outboxRow,
   pendingMailsOfUser,
+  supersededPurposes,
   usableLink,
   userToDelete,
   withoutEmailRestriction,
@@ -28,11 +29,13 @@ export function queue(tx: Tx, mails: readonly NewOutboxMail[]): void {
 }
 
 export function storeLinks(tx: Tx, userId: string, links: readonly LinkTokenRecord[]): void {
-  const purposes = [...new Set(links.map((link) => link.purpose))];
-  if (purposes.length === 0) return;
-  tx.delete(linkTokens)
-    .where(linksOfUser(linkTokens, userId, purposes))
-    .run();
+  if (links.length === 0) return;
+  const purposes = supersededPurposes(links);
+  if (purposes.length > 0) {
+    tx.delete(linkTokens)
+      .where(linksOfUser(linkTokens, userId, purposes))
+      .run();
+  }
   tx.insert(linkTokens)
     .values([...links])
     .run();
