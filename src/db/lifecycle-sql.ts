@@ -13,6 +13,7 @@ import {
 } from 'drizzle-orm';
 import type {
   LinkPurpose,
+  MailKind,
   NewOutboxMail,
   OutboxMail,
   OutboxState,
@@ -150,6 +151,27 @@ export function settlementValues(settlement: OutboxSettlement): {
     leaseUntil: null,
     lastError: settlement.reason,
   };
+}
+
+/**
+ * Reset mails to `recipient` still waiting to be sent: each would get a fresh reset link from
+ * the sender (see request-password-reset.ts), so a password change or reset drops them with the
+ * reset tokens it voids.
+ */
+export function pendingResetMailsTo(
+  columns: { readonly kind: AnyColumn; readonly state: AnyColumn; readonly recipient: AnyColumn },
+  recipient: string,
+): SQL | undefined {
+  return and(
+    eq(columns.kind, 'reset_password' satisfies MailKind),
+    eq(columns.state, 'pending' satisfies OutboxState),
+    eq(columns.recipient, recipient),
+  );
+}
+
+/** What voiding the pending reset mails writes: dropped, as superseded by the new password. */
+export function voidedResetMail(now: number): ReturnType<typeof settlementValues> {
+  return settlementValues({ state: 'dropped', now, reason: 'password_changed' });
 }
 
 /** Pending mails of a user (deleted with the account: they may hold links to it). */

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { changePassword } from '../../src/auth/change-password.js';
 import type { UserRecord } from '../../src/auth/ports/records.js';
 import { createLinkToken } from '../../src/auth/recovery/link-tokens.js';
+import { requestPasswordReset } from '../../src/auth/request-password-reset.js';
 import { resetPassword } from '../../src/auth/reset-password.js';
 import {
   CLIENT,
@@ -10,7 +12,9 @@ import {
   PASSWORD,
   signUpUser,
   type TestAuthDeps,
+  viewerOf,
 } from '../helpers/auth-deps.js';
+import { captureMailOf, linkTokenOf } from '../helpers/mail.js';
 import { testStoreKind } from '../helpers/store.js';
 
 // Issue 13: resetPassword, called directly (the mail's path is test/mail/).
@@ -105,4 +109,45 @@ describe(`${testStoreKind()}: resetPassword`, () => {
     expect(expectFailure(short)).toMatchObject({ reason: 'PASSWORD_TOO_SHORT' });
     expectSuccess(await resetPassword(deps, { token, newPassword: NEW_PASSWORD }, CLIENT));
   });
+});
+
+describe(`${testStoreKind()}: a new password voids the reset links`, () => {
+  it.each(['a password change', 'a reset'] as const)(
+    '%s voids the outstanding reset token and drops the reset mail not yet sent',
+    async (how) => {
+      deps = await createTestAuthDeps();
+      const mail = captureMailOf(deps);
+      const { grant, user } = await account('voided@example.com');
+      expect(expectSuccess(await requestPasswordReset(deps, user.email, CLIENT))).toBe(true);
+      const sent = linkTokenOf((await mail.deliverTo(user.email)).at(-1));
+      // A second request, still in the outbox: its link is minted only when it is sent.
+      expect(expectSuccess(await requestPasswordReset(deps, user.email, CLIENT))).toBe(true);
+
+      if (how === 'a password change') {
+        const viewer = await viewerOf(deps, grant);
+        const input = { currentPassword: PASSWORD, newPassword: NEW_PASSWORD };
+        expectSuccess(await changePassword(deps, viewer, input, CLIENT));
+      } else {
+        const other = await resetToken(user);
+        expectSuccess(
+          await resetPassword(deps, { token: other, newPassword: NEW_PASSWORD }, CLIENT),
+        );
+      }
+
+      const again = { token: sent, newPassword: 'yet another long password' };
+      expect(expectFailure(await resetPassword(deps, again, CLIENT))).toEqual({
+        reason: 'LINK_INVALID',
+        field: 'token',
+      });
+      const resets = (await deps.store.outbox.list(['pending', 'dropped'], 100)).filter(
+        (queued) => queued.kind === 'reset_password',
+      );
+      expect(resets.map((queued) => [queued.state, queued.lastError])).toEqual([
+        ['dropped', 'password_changed'],
+      ]);
+      // No second reset link goes out: only the first request's mail was ever sent.
+      const everything = await mail.deliverTo(user.email);
+      expect(everything.filter((m) => m.subject === 'Reset your password')).toHaveLength(1);
+    },
+  );
 });

@@ -8,9 +8,11 @@ import {
   linksOfUserExcept,
   outboxRow,
   pendingMailsOfUser,
+  pendingResetMailsTo,
   supersededPurposes,
   usableLink,
   userToDelete,
+  voidedResetMail,
   withoutEmailRestriction,
 } from '../lifecycle-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
@@ -30,6 +32,20 @@ import { revokeSessionsWhere } from './sessions.js';
 
 export async function queue(tx: Tx, mails: readonly NewOutboxMail[]): Promise<void> {
   if (mails.length > 0) await tx.insert(outbox).values(mails.map(outboxRow));
+}
+
+/**
+ * What a new password voids, in its transaction: the user's reset tokens, and the reset mails
+ * to their address not yet sent (each would mint a new token).
+ */
+export async function voidResetLinks(
+  tx: Tx,
+  userId: string,
+  email: string,
+  now: number,
+): Promise<void> {
+  await tx.delete(linkTokens).where(linksOfUser(linkTokens, userId, ['reset_password']));
+  await tx.update(outbox).set(voidedResetMail(now)).where(pendingResetMailsTo(outbox, email));
 }
 
 export async function storeLinks(tx: Tx, userId: string, links: readonly LinkTokenRecord[]) {
@@ -131,7 +147,7 @@ async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
     case 'reset_password': {
       if (user.email !== link.email) return { outcome: 'invalid' };
       const updated = await verified({ passwordHash: effect.passwordHash });
-      await tx.delete(linkTokens).where(linksOfUser(linkTokens, user.id, ['reset_password']));
+      await voidResetLinks(tx, user.id, user.email, now);
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = await revokeSessionsWhere(tx, live, 'password_reset', now);
       const [session] = await tx.insert(sessions).values(sessionRow(effect.session)).returning();

@@ -4,7 +4,7 @@ import type { PasswordChangeResult, UserStore } from '../../auth/ports/store.js'
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
-import { queue, storeLinks } from './accounts.js';
+import { queue, storeLinks, voidResetLinks } from './accounts.js';
 import {
   createPostgresWriter,
   type PostgresDatabase,
@@ -92,7 +92,7 @@ export function createPostgresUserStore(db: PostgresDatabase): UserStore {
         // FOR NO KEY UPDATE: the lock the UPDATE of the hash takes anyway, so sign-ins of the
         // same user (whose new session rows only key-share the user row) do not wait for it.
         const [user] = await tx
-          .select({ id: users.id })
+          .select({ id: users.id, email: users.email })
           .from(users)
           .where(userWithHash(users, userId, change.expectedPasswordHash))
           .for('no key update');
@@ -107,6 +107,7 @@ export function createPostgresUserStore(db: PostgresDatabase): UserStore {
           .update(users)
           .set({ passwordHash: change.passwordHash })
           .where(eq(users.id, userId));
+        await voidResetLinks(tx, userId, user.email, now);
         const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
         const revokedSessions = await revokeSessionsWhere(tx, others, 'password_changed', now);
         return { session: kept, revokedSessions };

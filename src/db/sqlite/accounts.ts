@@ -9,9 +9,11 @@ import {
   linksOfUserExcept,
   outboxRow,
   pendingMailsOfUser,
+  pendingResetMailsTo,
   supersededPurposes,
   usableLink,
   userToDelete,
+  voidedResetMail,
   withoutEmailRestriction,
 } from '../lifecycle-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
@@ -26,6 +28,17 @@ type Tx = BetterSQLite3Database;
 
 export function queue(tx: Tx, mails: readonly NewOutboxMail[]): void {
   if (mails.length > 0) tx.insert(outbox).values(mails.map(outboxRow)).run();
+}
+
+/**
+ * What a new password voids, in its transaction: the user's reset tokens, and the reset mails
+ * to their address not yet sent (each would mint a new token).
+ */
+export function voidResetLinks(tx: Tx, userId: string, email: string, now: number): void {
+  tx.delete(linkTokens)
+    .where(linksOfUser(linkTokens, userId, ['reset_password']))
+    .run();
+  tx.update(outbox).set(voidedResetMail(now)).where(pendingResetMailsTo(outbox, email)).run();
 }
 
 export function storeLinks(tx: Tx, userId: string, links: readonly LinkTokenRecord[]): void {
@@ -125,9 +138,7 @@ function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
     case 'reset_password': {
       if (user.email !== link.email) return { outcome: 'invalid' };
       const updated = verified({ passwordHash: effect.passwordHash });
-      tx.delete(linkTokens)
-        .where(linksOfUser(linkTokens, user.id, ['reset_password']))
-        .run();
+      voidResetLinks(tx, user.id, user.email, now);
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = revokeSessionsWhere(tx, live, 'password_reset', now);
       const session = tx.insert(sessions).values(sessionRow(effect.session)).returning().get();

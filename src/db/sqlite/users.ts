@@ -5,7 +5,7 @@ import type { UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
-import { queue, storeLinks } from './accounts.js';
+import { queue, storeLinks, voidResetLinks } from './accounts.js';
 import { writeWithEvent } from './audited-write.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
@@ -91,7 +91,7 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         event,
         (tx) => {
           const user = tx
-            .select({ id: users.id })
+            .select({ id: users.id, email: users.email })
             .from(users)
             .where(userWithHash(users, userId, change.expectedPasswordHash))
             .get();
@@ -107,6 +107,7 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
             .set({ passwordHash: change.passwordHash })
             .where(eq(users.id, userId))
             .run();
+          voidResetLinks(tx, userId, user.email, now);
           const others = liveSessionsOfUser(sessions, userId, now, keepSessionId);
           const revokedSessions = revokeSessionsWhere(tx, others, 'password_changed', now);
           return { session: kept, revokedSessions };
