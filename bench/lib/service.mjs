@@ -36,6 +36,9 @@ function run(command, args, cwd) {
  * Token lifetimes are long enough that nothing expires during a full run. Rate limits are off:
  * every request comes from 127.0.0.1, and the bench measures capacity, not the limiter (which
  * would cap login at 20 a minute). The audit log stays on; its cost is part of the figures.
+ * Production needs SMTP_URL: it names a closed loopback port, so the verification mails that
+ * sign-ups queue stay in the outbox, retried with backoff (a refused connection each time),
+ * and no mail server's speed enters the figures.
  */
 export function serviceEnv({ port, dbPath, extra = {} }) {
   return {
@@ -45,6 +48,7 @@ export function serviceEnv({ port, dbPath, extra = {} }) {
     DATABASE_URL: `file:${dbPath}`,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
+    SMTP_URL: 'smtp://127.0.0.1:9',
     ACCESS_TOKEN_TTL: '2h',
     REFRESH_TOKEN_TTL: '14d',
     RATE_LIMIT_LOGIN_IP: 'off',

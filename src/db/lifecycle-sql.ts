@@ -136,6 +136,25 @@ export function leasedMail(columns: OutboxColumns, id: string, owner: string): S
   );
 }
 
+/** The mail while `owner` holds its lease, still pending, and the lease has not run out. */
+export function liveLease(
+  columns: OutboxColumns,
+  id: string,
+  owner: string,
+  now: number,
+): SQL | undefined {
+  return and(leasedMail(columns, id, owner), gt(columns.leaseUntil, now));
+}
+
+/** The account a reset link may be attached for: this user, still at `email`, enabled. */
+export function enabledAt(
+  columns: { readonly id: AnyColumn; readonly email: AnyColumn; readonly disabledAt: AnyColumn },
+  userId: string,
+  email: string,
+): SQL | undefined {
+  return and(eq(columns.id, userId), eq(columns.email, email), isNull(columns.disabledAt));
+}
+
 /** What a settlement writes: the final state, and no body (it held the link) and no lease. */
 export function settlementValues(settlement: OutboxSettlement): {
   state: OutboxState;

@@ -3,6 +3,7 @@ import { setAccountDisabled } from '../../src/auth/account-status.js';
 import { deleteAccount } from '../../src/auth/delete-account.js';
 import { logIn } from '../../src/auth/log-in.js';
 import { reissueTokens } from '../../src/auth/reissue.js';
+import { requestPasswordReset } from '../../src/auth/request-password-reset.js';
 import {
   CLIENT,
   createTestAuthDeps,
@@ -14,6 +15,7 @@ import {
   verifiedRefreshToken,
   viewerOf,
 } from '../helpers/auth-deps.js';
+import { captureMailOf } from '../helpers/mail.js';
 import { testStoreKind } from '../helpers/store.js';
 
 // Issue 13: disabling, enabling and deleting an account, called directly.
@@ -110,5 +112,33 @@ describe(`${testStoreKind()}: a login racing a disable`, () => {
     expect(await deps.store.sessions.findById(grant.sessionId)).toMatchObject({
       revokedReason: 'account_disabled',
     });
+  });
+});
+
+describe(`${testStoreKind()}: a reset mail racing a disable`, () => {
+  it('a disable that commits after the sender looked the account up gets no reset link minted or sent', async () => {
+    deps = await createTestAuthDeps();
+    const grant = await signUpUser(deps, 'late@example.com');
+    const mail = captureMailOf(deps);
+    await mail.deliverTo('late@example.com'); // the sign-up's verification mail
+    expect(expectSuccess(await requestPasswordReset(deps, 'late@example.com', CLIENT))).toBe(true);
+    const { users } = deps.store;
+    const findByEmail = users.findByEmail.bind(users);
+    let raced = false;
+    users.findByEmail = async (email) => {
+      const found = await findByEmail(email);
+      if (!raced) {
+        raced = true; // the disable commits right after the sender's lookup
+        expect(await setAccountDisabled(deps, ADMIN, grant.user.id, true)).toBe(true);
+      }
+      return found;
+    };
+    await mail.sender.deliverDue();
+    expect(mail.sent.filter((sent) => sent.subject === 'Reset your password')).toEqual([]);
+    // Its lease runs out; the next look drops it.
+    deps.clock.advanceSeconds(60);
+    await mail.sender.deliverDue();
+    expect(mail.outcomes).toContain('dropped reset_password account_disabled');
+    expect(mail.sent.filter((sent) => sent.subject === 'Reset your password')).toEqual([]);
   });
 });

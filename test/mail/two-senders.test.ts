@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OutgoingMail } from '../../src/auth/ports/mailer.js';
 import type { Store } from '../../src/auth/ports/store.js';
 import { createOutboxSender, type OutboxSender } from '../../src/auth/recovery/deliver-outbox.js';
 import { openPostgresStore } from '../../src/db/postgres/open.js';
@@ -65,5 +66,75 @@ describe(`${testStoreKind()}: two senders on one outbox`, () => {
     expect(ids).toHaveLength(count + 10);
     expect(new Set(ids).size).toBe(count + 10);
     expect((await app.deps.store.outbox.countByState()).pending).toBe(0);
+  });
+});
+
+describe(`${testStoreKind()}: a long round`, () => {
+  it('sends no mail twice when its lease ran out while earlier mails of the batch were sent', async () => {
+    const count = 6;
+    for (let i = 0; i < count; i++) await app.signUp(`slow${i}@example.com`);
+    const sent: string[] = [];
+    const SEND_TIMEOUT = 5_000;
+    let b: OutboxSender | null = null;
+    // Each of A's sends takes as long as a send may (just under SMTP_TIMEOUT), so the later
+    // mails of A's batch outlive their lease before A reaches them; B looks meanwhile.
+    const slowMailer = {
+      async send(mail: OutgoingMail) {
+        app.clock.advanceMilliseconds(SEND_TIMEOUT - 1);
+        await b?.deliverDue();
+        sent.push(mail.messageId);
+      },
+      async close() {},
+    };
+    const fastMailer = {
+      async send(mail: OutgoingMail) {
+        sent.push(mail.messageId);
+      },
+      async close() {},
+    };
+    const common = {
+      store: app.deps.store,
+      clock: app.clock,
+      links: app.config.links,
+      messageIdDomain: 'example.com',
+      maxAgeMs: 86_400_000,
+      sendTimeoutMs: SEND_TIMEOUT,
+      observer: { sent() {}, retried() {}, dropped() {}, deadLettered() {} },
+    };
+    const a = createOutboxSender({ ...common, mailer: slowMailer });
+    b = createOutboxSender({ ...common, mailer: fastMailer });
+    await a.deliverDue();
+    await b.deliverDue();
+    expect(new Set(sent).size).toBe(count);
+    expect(sent).toHaveLength(count);
+    expect((await app.deps.store.outbox.countByState()).pending).toBe(0);
+  });
+
+  it('a failed send ends the round and frees the rest of the batch for the next one', async () => {
+    for (let i = 0; i < 3; i++) await app.signUp(`down${i}@example.com`);
+    let attempts = 0;
+    const down = {
+      async send() {
+        attempts++;
+        throw new Error('connect ECONNREFUSED');
+      },
+      async close() {},
+    };
+    const sender = createOutboxSender({
+      store: app.deps.store,
+      mailer: down,
+      clock: app.clock,
+      links: app.config.links,
+      messageIdDomain: 'example.com',
+      maxAgeMs: 86_400_000,
+      sendTimeoutMs: 5_000,
+      observer: { sent() {}, retried() {}, dropped() {}, deadLettered() {} },
+    });
+    await sender.deliverDue();
+    expect(attempts).toBe(1);
+    // The two not tried are due again at once, not after their lease.
+    const again = await sender.deliverDue();
+    expect(again).toBe(2);
+    expect(attempts).toBe(2);
   });
 });

@@ -10,10 +10,17 @@ export interface OutboxStore {
   claimDue(claim: OutboxClaim): Promise<OutboxMail[]>;
   /**
    * For a mail whose link its sender issues (a reset): stores `link` (superseding the user's
-   * outstanding tokens of its purpose) and the mail's body, in one transaction, while `owner`
-   * still holds the lease. False, writing nothing, otherwise.
+   * outstanding tokens of its purpose) and the mail's body, and names the mail's user, in one
+   * transaction, while `owner` still holds the lease and the account is still enabled at the
+   * mail's address. False, writing nothing, otherwise.
    */
   attachLink(mailId: string, owner: string, attachment: LinkAttachment): Promise<boolean>;
+  /**
+   * Extends `owner`'s lease to `now + leaseMs`, only while it still holds it unexpired: the
+   * sender's last step before a send, so a send always starts with a whole lease ahead of it
+   * and no other sender can take the mail meanwhile. False when the lease is gone.
+   */
+  renewLease(mailId: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /**
    * A final state (sent, dropped or dead), while `owner` holds the lease: the body, which holds
    * the link, is erased. False when the lease was lost meanwhile.

@@ -35,7 +35,10 @@ export interface OutboxSenderDeps {
   readonly messageIdDomain: string;
   /** MAIL_MAX_AGE in milliseconds. */
   readonly maxAgeMs: number;
-  /** One send's bound; the lease lasts longer, so a slow send is never sent twice meanwhile. */
+  /**
+   * One send's bound. The lease lasts longer and is renewed just before each send, so a slow
+   * send is never sent twice meanwhile, however long the round.
+   */
   readonly sendTimeoutMs: number;
   readonly observer: OutboxObserver;
   /** How often the loop looks for due mail when nobody wakes it; 1 s by default. */
@@ -64,14 +67,15 @@ export function createOutboxSender(deps: OutboxSenderDeps): OutboxSender {
   let again = false;
   let stopped = true;
 
-  async function deliverOne(mail: OutboxMail): Promise<void> {
+  /** Delivers one leased mail; 'failed' when the mailer refused or timed out (it is retried). */
+  async function deliverOne(mail: OutboxMail): Promise<'done' | 'failed'> {
     const now = deps.clock.now();
     if (now - mail.createdAt >= deps.maxAgeMs) {
       const error = mail.lastError ?? 'MAIL_MAX_AGE reached';
       if (await outbox.settle(mail.id, owner, { state: 'dead', now, reason: error })) {
         deps.observer.deadLettered(mail, error);
       }
-      return;
+      return 'done';
     }
     let payload = mail.payload;
     if (mail.kind === 'reset_password' && payload === null) {
@@ -82,7 +86,7 @@ export function createOutboxSender(deps: OutboxSenderDeps): OutboxSender {
         if (await outbox.settle(mail.id, owner, { state: 'dropped', now, reason })) {
           deps.observer.dropped(mail, reason);
         }
-        return;
+        return 'done';
       }
       const { token, record } = createLinkToken(
         deps.links,
@@ -92,16 +96,19 @@ export function createOutboxSender(deps: OutboxSenderDeps): OutboxSender {
         now,
       );
       payload = { link: linkFor(deps.links, 'reset_password', token) };
-      if (!(await outbox.attachLink(mail.id, owner, { link: record, payload }))) return;
+      // False when the lease ran out, or the account changed meanwhile: the next look decides.
+      if (!(await outbox.attachLink(mail.id, owner, { link: record, payload }))) return 'done';
       mail = { ...mail, linkExpiresAt: record.expiresAt };
     }
     if (mail.linkExpiresAt !== null && mail.linkExpiresAt <= now) {
       if (await outbox.settle(mail.id, owner, { state: 'dropped', now, reason: 'link_expired' })) {
         deps.observer.dropped(mail, 'link_expired');
       }
-      return;
+      return 'done';
     }
     const content = composeMail(mail.kind, payload ?? {});
+    // A whole lease ahead of the send, or no send: another sender may hold the mail by now.
+    if (!(await outbox.renewLease(mail.id, owner, deps.clock.now(), leaseMs))) return 'done';
     try {
       await withTimeout(
         deps.mailer.send({
@@ -117,18 +124,32 @@ export function createOutboxSender(deps: OutboxSenderDeps): OutboxSender {
       if (await outbox.retry(mail.id, owner, { nextAttemptAt, error: error.slice(0, 500) })) {
         deps.observer.retried(mail, error);
       }
-      return;
+      return 'failed';
     }
     if (
       await outbox.settle(mail.id, owner, { state: 'sent', now: deps.clock.now(), reason: null })
     ) {
       deps.observer.sent(mail);
     }
+    return 'done';
   }
 
+  /**
+   * Leases a batch and delivers it mail by mail. A failed send ends the round: the mail server
+   * is likely down, so the rest of the batch is released (a lease ending now) for the next
+   * round, instead of each mail timing out in turn. A mail whose delivery threw (the store
+   * failed) is left to its lease; the others still go.
+   */
   async function round(): Promise<number> {
     const due = await outbox.claimDue({ owner, now: deps.clock.now(), leaseMs, limit: BATCH });
-    for (const mail of due) await deliverOne(mail);
+    for (const [index, mail] of due.entries()) {
+      const outcome = await deliverOne(mail).catch(() => 'done' as const);
+      if (outcome === 'failed') {
+        const now = deps.clock.now();
+        for (const rest of due.slice(index + 1)) await outbox.renewLease(rest.id, owner, now, 0);
+        break;
+      }
+    }
     return due.length;
   }
 

@@ -4,9 +4,11 @@ import {
   countsOfStates,
   dueMail,
   dueOrder,
+  enabledAt,
   leasedMail,
   leaseValues,
   linksOfUser,
+  liveLease,
   settlementValues,
   withoutBody,
 } from '../lifecycle-sql.js';
@@ -15,7 +17,7 @@ import {
   type PostgresDatabase,
   type PostgresTransaction,
 } from './audited-write.js';
-import { linkTokens, outbox } from './schema.js';
+import { linkTokens, outbox, users } from './schema.js';
 
 // The PostgreSQL twin of ../sqlite/outbox.ts. A claim is one UPDATE under READ COMMITTED: a
 // second sender's UPDATE that picked the same row waits for the first's row lock, then
@@ -40,9 +42,17 @@ export function createPostgresOutboxStore(db: PostgresDatabase): OutboxStore {
     },
     async attachLink(mailId, owner, { link, payload }) {
       const write = async (tx: PostgresTransaction) => {
+        // FOR SHARE: a disable, an email change or a delete of the account waits for this
+        // transaction, or this one sees what it committed.
+        const [user] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(enabledAt(users, link.userId, link.email))
+          .for('share');
+        if (user === undefined) return null;
         const attached = await tx
           .update(outbox)
-          .set({ payload: { ...payload }, linkExpiresAt: link.expiresAt })
+          .set({ payload: { ...payload }, linkExpiresAt: link.expiresAt, userId: link.userId })
           .where(leasedMail(outbox, mailId, owner))
           .returning({ id: outbox.id });
         if (attached.length === 0) return null;
@@ -51,6 +61,14 @@ export function createPostgresOutboxStore(db: PostgresDatabase): OutboxStore {
         return true;
       };
       return (await writeWithEvent(undefined, write, () => null)) === true;
+    },
+    async renewLease(mailId, owner, now, leaseMs) {
+      const renewed = await db
+        .update(outbox)
+        .set({ leaseUntil: now + leaseMs })
+        .where(liveLease(outbox, mailId, owner, now))
+        .returning({ id: outbox.id });
+      return renewed.length === 1;
     },
     async settle(mailId, owner, settlement) {
       const settled = await db

@@ -5,14 +5,16 @@ import {
   countsOfStates,
   dueMail,
   dueOrder,
+  enabledAt,
   leasedMail,
   leaseValues,
   linksOfUser,
+  liveLease,
   settlementValues,
   withoutBody,
 } from '../lifecycle-sql.js';
 import { writeWithEvent } from './audited-write.js';
-import { linkTokens, outbox } from './schema.js';
+import { linkTokens, outbox, users } from './schema.js';
 
 export function createSqliteOutboxStore(db: BetterSQLite3Database): OutboxStore {
   return {
@@ -33,9 +35,15 @@ export function createSqliteOutboxStore(db: BetterSQLite3Database): OutboxStore 
     },
     async attachLink(mailId, owner, { link, payload }) {
       const write = (tx: BetterSQLite3Database) => {
+        const user = tx
+          .select({ id: users.id })
+          .from(users)
+          .where(enabledAt(users, link.userId, link.email))
+          .get();
+        if (user === undefined) return null;
         const attached = tx
           .update(outbox)
-          .set({ payload: { ...payload }, linkExpiresAt: link.expiresAt })
+          .set({ payload: { ...payload }, linkExpiresAt: link.expiresAt, userId: link.userId })
           .where(leasedMail(outbox, mailId, owner))
           .returning({ id: outbox.id })
           .all();
@@ -48,6 +56,14 @@ export function createSqliteOutboxStore(db: BetterSQLite3Database): OutboxStore 
       };
       const attached = await writeWithEvent(db, undefined, write, () => null, { immediate: true });
       return attached === true;
+    },
+    async renewLease(mailId, owner, now, leaseMs) {
+      const renewed = db
+        .update(outbox)
+        .set({ leaseUntil: now + leaseMs })
+        .where(liveLease(outbox, mailId, owner, now))
+        .run();
+      return renewed.changes === 1;
     },
     async settle(mailId, owner, settlement) {
       const settled = db
