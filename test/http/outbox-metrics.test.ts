@@ -29,7 +29,8 @@ describe('the outbox on /metrics and in the log', () => {
     const sender = createOutboxSender({
       store: app.deps.store,
       mailer: {
-        send: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25')),
+        send: () =>
+          Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25 (for outage@example.com)')),
         async close() {},
       },
       clock: app.clock,
@@ -58,12 +59,41 @@ describe('the outbox on /metrics and in the log', () => {
       message: 'mail dead-lettered: unsent after MAIL_MAX_AGE',
       fields: expect.objectContaining({ kind: 'verify_email', error: expect.any(String) }),
     });
-    // Neither the log nor the dead letter keeps the link.
+    // Neither the log nor the dead letter keeps the link; the log masks the address.
     expect(JSON.stringify(logger.entries)).not.toContain('token=');
+    expect(JSON.stringify(logger.entries)).not.toContain('outage@example.com');
+    expect(JSON.stringify(logger.entries)).toContain('(for <address>)');
     const [letter] = await app.deps.store.outbox.list(['dead'], 1);
     expect(letter).toMatchObject({
       payload: null,
       lastError: expect.stringContaining('ECONNREFUSED'),
     });
+  });
+
+  it('counts a reset for an existing account and one for nobody alike: /metrics cannot tell them apart', async () => {
+    const metrics = createAuthMetrics();
+    const sender = createOutboxSender({
+      store: app.deps.store,
+      mailer: { async send() {}, async close() {} },
+      clock: app.clock,
+      links: app.config.links,
+      messageIdDomain: 'example.com',
+      maxAgeMs: app.config.mail.maxAge * 1000,
+      sendTimeoutMs: 1_000,
+      observer: observeOutbox(metrics, app.deps.store.outbox, createRecordingLogger()),
+    });
+    await app.signUp('known@example.com');
+    await sender.deliverDue(); // the verification mail
+    for (const email of ['known@example.com', 'nobody@example.com']) {
+      await app.graphql('mutation ($e: String!) { requestPasswordReset(email: $e) }', {
+        variables: { e: email },
+      });
+    }
+    await sender.deliverDue();
+    const text = await metrics.registry.metrics();
+    expect(await metric(metrics, 'auth_mail_password_resets_handled_total')).toBe(2);
+    expect(text).not.toMatch(/auth_mail_(sent|dropped)_total\{[^}]*reset_password/);
+    expect(text).not.toContain('no_account');
+    expect(await metric(metrics, 'auth_mail_sent_total')).toBe(1); // the verification mail
   });
 });
