@@ -48,8 +48,9 @@ export async function reissueTokens(
   const user = await store.users.findById(token.userId);
   const now = clock.now();
   if (user?.disabledAt != null) {
-    // A login that raced the disable can leave a session the disable did not see: it ends
-    // here, at its first reissue, as the disable would have ended it.
+    // Defence in depth: a disable ends every session in its own transaction, and no login can
+    // start one for a disabled account (SessionStore.start). Should a live session of one
+    // exist all the same (a hand edit of the database), it ends here, as the disable ends them.
     await store.sessions.revoke(token.sessionId, 'account_disabled', now, token.userId);
     return failure('SESSION_REVOKED');
   }

@@ -80,7 +80,7 @@ describe(`${testStoreKind()}: deleteAccount`, () => {
 });
 
 describe(`${testStoreKind()}: a login racing a disable`, () => {
-  it('a disable that commits while the password is being checked ends the new session too', async () => {
+  it('a disable that commits while the password is being checked leaves no session: ACCOUNT_DISABLED', async () => {
     deps = await createTestAuthDeps();
     const grant = await signUpUser(deps, 'racing@example.com');
     const verify = deps.passwords.verify.bind(deps.passwords);
@@ -96,7 +96,7 @@ describe(`${testStoreKind()}: a login racing a disable`, () => {
     expect(live).toEqual([]);
   });
 
-  it('a session the disable could not see ends at its first reissue, recorded as account_disabled', async () => {
+  it('a live session of a disabled account (a hand edit, say) ends at its first reissue, as account_disabled', async () => {
     deps = await createTestAuthDeps();
     const grant = await signUpUser(deps, 'unseen@example.com');
     const token = await verifiedRefreshToken(deps, grant.tokens.refreshToken);

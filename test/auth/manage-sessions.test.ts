@@ -6,12 +6,12 @@ import {
 } from '../../src/auth/manage-sessions.js';
 import { reissueTokens } from '../../src/auth/reissue.js';
 import type { AuthGrant } from '../../src/auth/sessions/grant.js';
-import { startSession } from '../../src/auth/sessions/start-session.js';
 import type { Viewer } from '../../src/auth/sessions/viewer.js';
 import {
   CLIENT,
   createTestAuthDeps,
   expectSuccess,
+  openSession,
   openSessions,
   type TestAuthDeps,
   verifiedRefreshToken,
@@ -57,7 +57,7 @@ describe('listSessions', () => {
   it('leaves out a session past its idle expiry', async () => {
     const { grants } = await openSessions(deps, 'alice', 1);
     deps.clock.advanceSeconds(24 * HOUR);
-    const recent = await startSession(deps, first(grants).user, CLIENT);
+    const recent = await openSession(deps, first(grants).user);
     const viewer = await viewerOf(deps, recent);
     deps.clock.advanceSeconds(deps.settings.lifetimes.refreshTokenTtl - 24 * HOUR);
     const listed = await listSessions(deps, viewer);

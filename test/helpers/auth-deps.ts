@@ -128,6 +128,17 @@ export async function openSessions(
   const user = await deps.store.users.insert(newUser(id, { createdAt: deps.clock.now() }));
   if (user === null) throw new Error(`${id} exists already`);
   const grants: AuthGrant[] = [];
-  for (let i = 0; i < count; i++) grants.push(await startSession(deps, user, CLIENT));
+  for (let i = 0; i < count; i++) grants.push(await openSession(deps, user));
   return { user, grants };
+}
+
+/** {@link startSession} for a user that is known to be enabled: its session and first pair. */
+export async function openSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  client: ClientInfo = CLIENT,
+): Promise<AuthGrant> {
+  const grant = await startSession(deps, user, client);
+  if (grant === null) throw new Error(`${user.id} is disabled or gone: no session`);
+  return grant;
 }

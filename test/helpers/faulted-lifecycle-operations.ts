@@ -11,9 +11,8 @@ import { createLinkToken } from '../../src/auth/recovery/link-tokens.js';
 import { requestEmailVerification } from '../../src/auth/request-email-verification.js';
 import { requestPasswordReset } from '../../src/auth/request-password-reset.js';
 import { resetPassword } from '../../src/auth/reset-password.js';
-import { startSession } from '../../src/auth/sessions/start-session.js';
 import { verifyEmail } from '../../src/auth/verify-email.js';
-import { CLIENT, PASSWORD, viewerOf } from './auth-deps.js';
+import { CLIENT, openSession, PASSWORD, viewerOf } from './auth-deps.js';
 import type { FaultedOperation } from './faulted-operations.js';
 import { newUser } from './records.js';
 
@@ -49,7 +48,7 @@ async function issuedToken(
 }
 
 async function viewerFor(deps: AuthDeps, user: UserRecord) {
-  return viewerOf(deps, await startSession(deps, user, CLIENT));
+  return viewerOf(deps, await openSession(deps, user));
 }
 
 export const FAULTED_LIFECYCLE_OPERATIONS: readonly FaultedOperation[] = [
@@ -87,7 +86,7 @@ export const FAULTED_LIFECYCLE_OPERATIONS: readonly FaultedOperation[] = [
     events: ['PASSWORD_RESET'],
     async prepare(deps, passwordHash) {
       const user = await freshUser(deps, passwordHash);
-      await startSession(deps, user, CLIENT); // a session the reset ends
+      await openSession(deps, user); // a session the reset ends
       const token = await issuedToken(deps, user, 'reset_password');
       const input = { token, newPassword: 'a reset password entirely' };
       return async () => (await resetPassword(deps, input, CLIENT)).ok;
@@ -110,7 +109,7 @@ export const FAULTED_LIFECYCLE_OPERATIONS: readonly FaultedOperation[] = [
       events: ['EMAIL_CHANGED'],
       async prepare(deps, passwordHash) {
         const user = await freshUser(deps, passwordHash);
-        await startSession(deps, user, CLIENT); // the undo ends it
+        await openSession(deps, user); // the undo ends it
         const token = await issuedToken(deps, user, purpose, `${randomUUID()}@example.com`);
         return async () => (await confirmEmailChange(deps, token, CLIENT)).ok;
       },
@@ -132,7 +131,7 @@ export const FAULTED_LIFECYCLE_OPERATIONS: readonly FaultedOperation[] = [
       events: [disabled ? 'USER_DISABLED' : 'USER_ENABLED'],
       async prepare(deps, passwordHash) {
         const user = await freshUser(deps, passwordHash);
-        await startSession(deps, user, CLIENT);
+        await openSession(deps, user);
         const actor = { actorId: null, client: CLIENT };
         if (!disabled) await setAccountDisabled(deps, actor, user.id, true);
         return () => setAccountDisabled(deps, actor, user.id, disabled);
@@ -154,7 +153,7 @@ export const FAULTED_LIFECYCLE_OPERATIONS: readonly FaultedOperation[] = [
     events: ['USER_DELETED'],
     async prepare(deps, passwordHash) {
       const user = await freshUser(deps, passwordHash);
-      await startSession(deps, user, CLIENT);
+      await openSession(deps, user);
       return async () => (await deleteUserAsOperator(deps, user)) !== null;
     },
   },

@@ -11,9 +11,15 @@ import {
 } from '../../src/auth/operator-actions.js';
 import type { AuthEventType } from '../../src/auth/ports/records.js';
 import { reissueTokens } from '../../src/auth/reissue.js';
-import { startSession } from '../../src/auth/sessions/start-session.js';
 import { signUp } from '../../src/auth/sign-up.js';
-import { CLIENT, openSessions, PASSWORD, verifiedRefreshToken, viewerOf } from './auth-deps.js';
+import {
+  CLIENT,
+  openSession,
+  openSessions,
+  PASSWORD,
+  verifiedRefreshToken,
+  viewerOf,
+} from './auth-deps.js';
 import { FAULTED_LIFECYCLE_OPERATIONS } from './faulted-lifecycle-operations.js';
 import { newUser } from './records.js';
 
@@ -86,8 +92,8 @@ export const FAULTED_OPERATIONS: readonly FaultedOperation[] = [
     events: ['PASSWORD_CHANGED'],
     async prepare(deps, passwordHash) {
       const user = await userWithPassword(deps, passwordHash);
-      const viewer = await viewerOf(deps, await startSession(deps, user, CLIENT));
-      await startSession(deps, user, CLIENT); // another session, which the change ends
+      const viewer = await viewerOf(deps, await openSession(deps, user));
+      await openSession(deps, user); // another session, which the change ends
       const input = { currentPassword: PASSWORD, newPassword: 'another password entirely' };
       return async () => (await changePassword(deps, viewer, input, CLIENT)).ok;
     },

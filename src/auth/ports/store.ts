@@ -112,6 +112,13 @@ export interface RefreshRotation {
 export interface SessionStore {
   /** Inserts the session (and `event`, in the same transaction). */
   insert(session: NewSession, event?: WriteEvent): Promise<SessionRecord>;
+  /**
+   * A login's session: inserted (with `event`) only while its user exists and is enabled, read
+   * in the same transaction; null, writing nothing, otherwise. So a disable either committed
+   * first and is seen here, or runs after this commits and ends this session with the others
+   * (on PostgreSQL the user row is share-locked, so a disable in between waits for it).
+   */
+  start(session: NewSession, event?: WriteEvent): Promise<SessionRecord | null>;
   findById(id: string): Promise<SessionRecord | null>;
   /**
    * The atomic check-and-rotate: one conditional write that succeeds only while `presentedJti`

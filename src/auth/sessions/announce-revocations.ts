@@ -41,6 +41,7 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
 
   const sessions: SessionStore = {
     insert: (session, event) => store.sessions.insert(session, event),
+    start: (session, event) => store.sessions.start(session, event),
     findById: (id) => store.sessions.findById(id),
     rotateRefreshToken: (rotation, event) => store.sessions.rotateRefreshToken(rotation, event),
     listLiveForUser: (userId, now) => store.sessions.listLiveForUser(userId, now),

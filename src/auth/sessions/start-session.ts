@@ -72,7 +72,7 @@ export async function startSession(
   user: UserRecord,
   client: ClientInfo,
   event?: AuthEventInput,
-): Promise<AuthGrant> {
+): Promise<AuthGrant | null> {
   const { sessions } = deps.store;
   const session = newSessionFor(deps, user, client);
   const stamped =
@@ -80,9 +80,10 @@ export async function startSession(
   const stored = await settleSessionWrite(
     sessions,
     { sessionId: session.id, refreshJti: session.currentRefreshJti },
-    sessions.insert(session, stamped),
+    sessions.start(session, stamped),
     (found) => found,
   );
+  if (stored === null) return null;
   if (stamped !== undefined) await announceStoredEvent(deps, stamped, 0);
   return grantFor(deps, stored, user);
 }

@@ -1,4 +1,4 @@
-import { desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { SessionRevocationReason } from '../../auth/ports/records.js';
 import type { SessionStore } from '../../auth/ports/store.js';
@@ -20,7 +20,7 @@ import {
   type PostgresTransaction,
 } from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
-import { revocations, sessions } from './schema.js';
+import { revocations, sessions, users } from './schema.js';
 
 /**
  * Revokes the sessions `condition` selects and writes their revocation records, on the caller's
@@ -85,6 +85,22 @@ export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
         return inserted;
       };
       return writeWithEvent(event, insert, wroteWithoutRevoking);
+    },
+    start(session, event) {
+      const start = async (tx: PostgresTransaction) => {
+        // FOR SHARE: a disable's UPDATE of the row waits for this transaction (and then ends
+        // this session with the others), or this one waits for the disable and sees it.
+        const [user] = await tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.id, session.userId), isNull(users.disabledAt)))
+          .for('share');
+        if (user === undefined) return null;
+        const [inserted] = await tx.insert(sessions).values(sessionRow(session)).returning();
+        if (inserted === undefined) throw new Error('INSERT … RETURNING returned no session.');
+        return inserted;
+      };
+      return writeWithEvent(event, start, wroteWithoutRevoking);
     },
     async findById(id) {
       const [session] = await byId.execute({ id });

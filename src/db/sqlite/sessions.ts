@@ -1,4 +1,4 @@
-import { desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SessionRecord, SessionRevocationReason } from '../../auth/ports/records.js';
 import type { SessionStore } from '../../auth/ports/store.js';
@@ -15,7 +15,7 @@ import {
   unrevokedSession,
 } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
-import { revocations, sessions } from './schema.js';
+import { revocations, sessions, users } from './schema.js';
 
 /**
  * Revokes the sessions `condition` selects and writes their revocation records, on the caller's
@@ -70,6 +70,19 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
       const insert = (tx: BetterSQLite3Database) =>
         tx.insert(sessions).values(sessionRow(session)).returning().get();
       return writeWithEvent(db, event, insert, wroteWithoutRevoking);
+    },
+    start(session, event) {
+      // One write transaction at a time: a disable is wholly before or after this one.
+      const start = (tx: BetterSQLite3Database) => {
+        const user = tx
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.id, session.userId), isNull(users.disabledAt)))
+          .get();
+        if (user === undefined) return null;
+        return tx.insert(sessions).values(sessionRow(session)).returning().get();
+      };
+      return writeWithEvent(db, event, start, wroteWithoutRevoking);
     },
     async findById(id): Promise<SessionRecord | null> {
       return byId.get({ id }) ?? null;
