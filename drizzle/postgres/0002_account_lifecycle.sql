@@ -29,4 +29,6 @@ ALTER TABLE "users" ADD COLUMN "email_verified" boolean DEFAULT false NOT NULL;-
 ALTER TABLE "users" ADD COLUMN "disabled_at" bigint;--> statement-breakpoint
 ALTER TABLE "link_tokens" ADD CONSTRAINT "link_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "link_tokens_user_id_idx" ON "link_tokens" USING btree ("user_id","purpose");--> statement-breakpoint
-CREATE INDEX "outbox_due_idx" ON "outbox" USING btree ("state","next_attempt_at");
+CREATE INDEX "outbox_due_idx" ON "outbox" USING btree ("state","next_attempt_at");--> statement-breakpoint
+CREATE INDEX "outbox_user_id_idx" ON "outbox" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "outbox_settled_at_idx" ON "outbox" USING btree ("settled_at");

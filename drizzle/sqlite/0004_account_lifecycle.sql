@@ -27,6 +27,8 @@ CREATE TABLE `outbox` (
 );
 --> statement-breakpoint
 CREATE INDEX `outbox_due_idx` ON `outbox` (`state`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `outbox_user_id_idx` ON `outbox` (`user_id`);--> statement-breakpoint
+CREATE INDEX `outbox_settled_at_idx` ON `outbox` (`settled_at`);--> statement-breakpoint
 ALTER TABLE `sessions` ADD `restrictions` text DEFAULT '[]' NOT NULL;--> statement-breakpoint
 ALTER TABLE `users` ADD `email_verified` integer DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE `users` ADD `disabled_at` integer;

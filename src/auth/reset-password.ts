@@ -1,4 +1,4 @@
-import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
+import type { AuthenticationFailure, InputFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
@@ -23,13 +23,14 @@ export interface ResetPasswordInput {
  * of a new session.
  *
  * Fails with the password policy's reasons (field `newPassword`), LINK_INVALID, LINK_EXPIRED,
- * or ACCOUNT_DISABLED for an account disabled since the mail, changing nothing.
+ * or ACCOUNT_DISABLED for an account disabled since the mail: then the token is used up and
+ * nothing else changes.
  */
 export async function resetPassword(
   deps: AuthDeps,
   input: ResetPasswordInput,
   client: ClientInfo,
-): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>> {
+): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure>> {
   const found = await findUsableLink(deps, input.token, ['reset_password']);
   if (!found.ok) return found;
   const policyFailure = checkPasswordPolicy(input.newPassword);

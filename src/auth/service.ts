@@ -98,7 +98,7 @@ export interface AuthService {
   resetPassword(
     input: ResetPasswordInput,
     client: ClientInfo,
-  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure>>;
   changeEmail(
     viewer: Viewer,
     input: ChangeEmailInput,

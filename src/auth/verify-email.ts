@@ -8,7 +8,8 @@ import { consumeLink, findUsableLink, type LinkFailure, userNowHas } from './rec
  * Marks the account's email verified with the token from a verification mail, and lifts
  * EMAIL_NOT_VERIFIED from its sessions (their next reissue returns a full session). The token
  * must still be the newest of its kind, unexpired, unused, and the account must still have the
- * address it was sent to; otherwise LINK_INVALID or LINK_EXPIRED, changing nothing.
+ * address it was sent to; otherwise LINK_INVALID or LINK_EXPIRED, changing nothing (but a token
+ * whose address the account no longer has is used up by the attempt).
  */
 export async function verifyEmail(
   deps: AuthDeps,

@@ -91,7 +91,12 @@ export const outbox = sqliteTable(
     lastError: text('last_error'),
     settledAt: integer('settled_at'),
   },
-  (table) => [index('outbox_due_idx').on(table.state, table.nextAttemptAt)],
+  (table) => [
+    index('outbox_due_idx').on(table.state, table.nextAttemptAt),
+    // deleteUser drops a user's pending mails; retention deletes by settled_at.
+    index('outbox_user_id_idx').on(table.userId),
+    index('outbox_settled_at_idx').on(table.settledAt),
+  ],
 );
 
 export const signingKeys = sqliteTable(
