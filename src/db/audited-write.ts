@@ -33,7 +33,8 @@ export type WriteEvents = WriteEvent | readonly WriteEvent[] | undefined;
 
 /** The audit rows of a write's events, once the write has said what it revoked. */
 export function auditRowsOf(events: WriteEvents, revokedSessions: number): AuthEvent[] {
-  const list: readonly WriteEvent[] = events === undefined ? [] : 'type' in events ? [events] : events;
+  const list: readonly WriteEvent[] =
+    events === undefined ? [] : 'type' in events ? [events] : events;
   return list.map((event) => ({ ...event, revokedSessions }));
 }
 
