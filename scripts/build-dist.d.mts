@@ -32,3 +32,5 @@ export declare function buildDist(options: {
   compile: (root: string) => number;
 }): BuildResult;
 export declare function compileWithTsc(root: string): number;
+export declare function reportBuild(result: BuildResult): number;
+export declare const REPOSITORY_ROOT: string;

@@ -2,7 +2,7 @@
 //
 //   node scripts/build-dist.mjs              always compiles (`npm run build`)
 //   node scripts/build-dist.mjs --if-stale   compiles only when dist/ is not the output of the
-//                                            current inputs (`npm start`'s prestart)
+//                                            current inputs (what scripts/start.mjs does first)
 //
 // dist/ is current when the stamp exists, every input has the content it had when the stamp was
 // written (a SHA-256 per file, so a `git checkout` that only touches mtimes does not rebuild, and
@@ -192,12 +192,20 @@ function walk(root, entry) {
     .map((dirent) => relative(root, join(dirent.parentPath, dirent.name)).split(sep).join('/'));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const ifStale = process.argv.includes('--if-stale');
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const result = buildDist({ root, ifStale, compile: compileWithTsc });
+/** Says on stderr what buildDist did; returns its exit status. */
+export function reportBuild(result) {
   if (!result.built) process.stderr.write(`build: ${result.reason}, tsc skipped\n`);
   else if (result.status === 0) process.stderr.write(`build: compiled (${result.reason})\n`);
   else process.stderr.write(`build: tsc failed with status ${result.status}\n`);
-  process.exitCode = result.status;
+  return result.status;
+}
+
+/** This repository's root, where package.json and dist/ are. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const ifStale = process.argv.includes('--if-stale');
+  process.exitCode = reportBuild(
+    buildDist({ root: REPOSITORY_ROOT, ifStale, compile: compileWithTsc }),
+  );
 }
