@@ -197,6 +197,15 @@ export function buildFigures(m) {
       false,
       `first GET /health; node dist/main.js ${n.nodeDistMs.median.toFixed(0)} ms in the same run`,
     );
+    add(
+      'npm-start-cpu-vs-node',
+      'CPU to first answer: npm start / node dist/main.js',
+      'x',
+      n.cpuNpmStartVsNode,
+      null,
+      false,
+      'user + system seconds of the process group, same rounds (context)',
+    );
   }
   const st = m.stores;
   if (st && !st.skipped) addStoreFigures(add, st);

@@ -1,12 +1,12 @@
 // 7. `npm start` on a checkout that is already built, against `node dist/main.js`: from spawn to
 // the first `200` from GET /health (polling every 2 ms), both with the environment a developer
 // starts with (defaults, DATABASE_URL=:memory:, a free port). The difference is npm itself and
-// its prestart (scripts/build-dist.mjs --if-stale), which must find dist/ current and not
-// compile. One unmeasured start of each comes first: it builds if dist/ is stale, so the rounds
+// scripts/start.mjs's freshness check (scripts/build-dist.mjs), which must find dist/ current
+// and not compile. One unmeasured start of each comes first: it builds if dist/ is stale, so the rounds
 // measure the already-built case, and it warms the file cache for both alike.
 
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { request } from 'node:http';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,25 +31,30 @@ export async function measureNpmStart(options) {
   );
 
   const perRound = [];
+  const cpuPerRound = [];
   for (let round = 0; round < options.startupRounds; round++) {
     const results = {};
+    const cpu = {};
     for (const subject of orderForRound(subjects, round)) {
-      const { ms, output } = await timeFirstHealth(subject);
+      const { ms, cpuSeconds, output } = await timeFirstHealth(subject);
       if (subject.name === 'npm-start' && /build: compiled/.test(output)) {
         throw new Error(`npm start compiled again on a built checkout:\n${output}`);
       }
       results[subject.name] = ms;
+      cpu[subject.name] = cpuSeconds;
     }
     process.stderr.write(
-      `  round ${round + 1}: npm start ${results['npm-start'].toFixed(0)} ms, node dist/main.js ${results['node-dist'].toFixed(0)} ms\n`,
+      `  round ${round + 1}: npm start ${results['npm-start'].toFixed(0)} ms (${cpu['npm-start'].toFixed(2)} s CPU), node dist/main.js ${results['node-dist'].toFixed(0)} ms (${cpu['node-dist'].toFixed(2)} s CPU)\n`,
     );
     perRound.push(results);
+    cpuPerRound.push(cpu);
   }
   return {
     warmUp,
     npmStartMs: summarise(perRound.map((r) => r['npm-start'])),
     nodeDistMs: summarise(perRound.map((r) => r['node-dist'])),
     npmStartVsNode: summarise(perRound.map((r) => r['npm-start'] / r['node-dist'])),
+    cpuNpmStartVsNode: summarise(cpuPerRound.map((r) => r['npm-start'] / r['node-dist'])),
   };
 }
 
@@ -101,7 +106,13 @@ async function timeFirstHealth({ name, args }) {
     for (;;) {
       if (hasExited()) throw new Error(`${name} exited:\n${output}`);
       const status = await getStatus(port, '/health');
-      if (status === 200) return { ms: performance.now() - start, output };
+      if (status === 200) {
+        return {
+          ms: performance.now() - start,
+          cpuSeconds: readGroupCpuSeconds(child.pid),
+          output,
+        };
+      }
       if (status !== null) throw new Error(`${name} answered ${status} on /health:\n${output}`);
       if (performance.now() - start > 120_000) throw new Error(`${name} did not answer in 120 s`);
       await sleep(2);
@@ -109,6 +120,29 @@ async function timeFirstHealth({ name, args }) {
   } finally {
     await stopGroup(child.pid, hasExited, exited);
   }
+}
+
+/**
+ * CPU seconds (user + system) the process group has used so far, from /proc (Linux): every
+ * process still in it, plus what each has collected from children it already waited for. Far
+ * less sensitive than wall time to other work on a shared machine.
+ */
+function readGroupCpuSeconds(groupId) {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== groupId) continue;
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100;
 }
 
 /** SIGTERM to the whole group, SIGKILL after 5 s; resolves once no process of it is left. */
