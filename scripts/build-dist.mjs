@@ -196,7 +196,7 @@ function walk(root, entry) {
 export function reportBuild(result) {
   if (!result.built) process.stderr.write(`build: ${result.reason}, tsc skipped\n`);
   else if (result.status === 0) process.stderr.write(`build: compiled (${result.reason})\n`);
-  else process.stderr.write(`build: tsc failed with status ${result.status}\n`);
+  else process.stderr.write(`build: tsc failed with status ${result.status} (${result.reason})\n`);
   return result.status;
 }
 

@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDist, readStamp, STAMP_FILE } from '../../scripts/build-dist.mjs';
 
-// `npm start`'s prestart (scripts/build-dist.mjs --if-stale) compiles only when dist/ is not the
-// output of the current inputs. Each test works on a throwaway project in a temporary folder, so
+// `npm start` (scripts/start.mjs, through scripts/build-dist.mjs) compiles only when dist/ is not
+// the output of the current inputs. Each test works on a throwaway project in a temporary folder, so
 // the repository's own dist/ is never rebuilt under the other tests.
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -264,9 +264,10 @@ describe('scripts/build-dist.mjs without --if-stale (npm run build)', () => {
   });
 });
 
-describe('scripts/build-dist.mjs run as npm runs it, with the real tsc', () => {
-  it('compiles, skips, and compiles again after an edit', () => {
+describe('scripts/start.mjs as npm start runs it, with the real tsc', () => {
+  it('compiles, skips, compiles after an edit, and runs dist/main.js only after a good build', () => {
     const root = createProject();
+    copyFileSync(join(REPO, 'scripts', 'start.mjs'), join(root, 'scripts', 'start.mjs'));
     write(
       root,
       'tsconfig.json',
@@ -279,22 +280,50 @@ describe('scripts/build-dist.mjs run as npm runs it, with the real tsc', () => {
     );
     rmSync(join(root, 'node_modules'), { recursive: true });
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-    const start = (): string => {
-      const result = spawnSync(process.execPath, ['scripts/build-dist.mjs', '--if-stale'], {
+    const start = (): { status: number | null; stdout: string; stderr: string } => {
+      const { status, stdout, stderr } = spawnSync(process.execPath, ['scripts/start.mjs'], {
         cwd: root,
         encoding: 'utf8',
       });
-      expect(result.status, result.stdout + result.stderr).toBe(0);
-      return result.stderr;
+      return { status, stdout, stderr };
     };
+    const greeting = (word: string): string =>
+      `export function greet(): void {\n  console.log('${word}');\n}\n`;
 
-    expect(start()).toContain(`build: compiled (no dist/${STAMP_FILE} (never built here))`);
-    expect(readFileSync(join(root, 'dist/lib/greet.js'), 'utf8')).toContain("console.log('hi')");
-    expect(start()).toBe('build: dist/ is current, tsc skipped\n');
+    expect(start()).toEqual({
+      status: 0,
+      stdout: 'hi\n',
+      stderr: `build: compiled (no dist/${STAMP_FILE} (never built here))\n`,
+    });
+    expect(start()).toEqual({
+      status: 0,
+      stdout: 'hi\n',
+      stderr: 'build: dist/ is current, tsc skipped\n',
+    });
 
-    write(root, 'src/lib/greet.ts', "export function greet(): void {\n  console.log('bye');\n}\n");
-    expect(start()).toContain('build: compiled (src/lib/greet.ts changed)');
-    expect(readFileSync(join(root, 'dist/lib/greet.js'), 'utf8')).toContain("console.log('bye')");
-    expect(start()).toBe('build: dist/ is current, tsc skipped\n');
-  }, 60_000);
+    write(root, 'src/lib/greet.ts', greeting('bye'));
+    expect(start()).toEqual({
+      status: 0,
+      stdout: 'bye\n',
+      stderr: 'build: compiled (src/lib/greet.ts changed)\n',
+    });
+
+    // A type error: tsc fails, the service does not start, and the next start compiles again.
+    write(root, 'src/lib/greet.ts', greeting('typo').replace('void', 'number'));
+    const failed = start();
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout).toContain('error TS');
+    expect(failed.stdout).not.toContain('typo');
+    expect(start().stderr).toBe(
+      `build: tsc failed with status 2 (no dist/${STAMP_FILE} (never built here))\n`,
+    );
+
+    write(root, 'src/lib/greet.ts', greeting('fixed'));
+    expect(start()).toMatchObject({ status: 0, stdout: 'fixed\n' });
+    expect(start()).toEqual({
+      status: 0,
+      stdout: 'fixed\n',
+      stderr: 'build: dist/ is current, tsc skipped\n',
+    });
+  }, 120_000);
 });
