@@ -18,7 +18,15 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -203,7 +211,12 @@ export function reportBuild(result) {
 /** This repository's root, where package.json and dist/ are. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a program (not imported by scripts/start.mjs or a test); realpath, in case the checkout
+// is reached through a symlink.
+if (
+  process.argv[1] !== undefined &&
+  realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   const ifStale = process.argv.includes('--if-stale');
   process.exitCode = reportBuild(
     buildDist({ root: REPOSITORY_ROOT, ifStale, compile: compileWithTsc }),
