@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureLogin } from '../suites/login.mjs';
 import { measureMemory } from '../suites/memory.mjs';
+import { measureNpmStart } from '../suites/npm-start.mjs';
 import { measureProtectedQuery } from '../suites/protected-query.mjs';
 import { measureReissue } from '../suites/reissue.mjs';
 import { measureStartup } from '../suites/startup.mjs';
@@ -25,6 +26,7 @@ const MEASURE = {
   memory: measureMemory,
   startup: measureStartup,
   stores: measureStores,
+  'npm-start': measureNpmStart,
 };
 
 export async function main(argv) {

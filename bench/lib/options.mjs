@@ -1,7 +1,15 @@
 // Command-line options: `--quick` for a short run, `--only a,b` to pick suites.
 
 import { resolve } from 'node:path';
-export const SUITES = ['protected-query', 'reissue', 'login', 'memory', 'startup', 'stores'];
+export const SUITES = [
+  'protected-query',
+  'reissue',
+  'login',
+  'memory',
+  'startup',
+  'stores',
+  'npm-start',
+];
 
 const FULL = {
   profile: 'full',
@@ -28,9 +36,12 @@ const QUICK = {
 };
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only ${SUITES.join(',')}] [--no-build]
-                       [--rounds N] [--seconds N] [--live-sessions N] [--cpu-prof DIR]
+                       [--rounds N] [--seconds N] [--startup-rounds N] [--live-sessions N]
+                       [--cpu-prof DIR]
   --quick          a short run (seconds per suite) to check that everything works
   --only LIST      run only these suites (comma-separated)
+  --startup-rounds N
+                   rounds of the startup and npm-start suites (default 7, 2 with --quick)
   --no-build       skip \`npm run build\` (dist/ must be current)
   --cpu-prof DIR   run the service under \`node --cpu-prof\`, writing profiles to DIR
                    (summarise one with \`node bench/tools/summarise-profile.mjs FILE\`)
@@ -63,6 +74,7 @@ export function parseOptions(argv) {
     } else if (arg === '--no-build') build = false;
     else if (arg === '--rounds') options.rounds = count();
     else if (arg === '--seconds') options.seconds = count();
+    else if (arg === '--startup-rounds') options.startupRounds = count();
     else if (arg === '--live-sessions') options.liveSessions = count();
     else if (arg === '--cpu-prof') cpuProfileDir = resolve(value());
     else if (arg === '--help' || arg === '-h') return { help: USAGE };

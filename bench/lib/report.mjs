@@ -186,6 +186,27 @@ export function buildFigures(m) {
       'migrations and key generation included',
     );
   }
+  const n = m['npm-start'];
+  if (n) {
+    add(
+      'npm-start-vs-node',
+      'npm start on a built checkout / node dist/main.js',
+      'x',
+      n.npmStartVsNode,
+      1.5,
+      false,
+      `first GET /health; node dist/main.js ${n.nodeDistMs.median.toFixed(0)} ms in the same run`,
+    );
+    add(
+      'npm-start-cpu-vs-node',
+      'CPU to first answer: npm start / node dist/main.js',
+      'x',
+      n.cpuNpmStartVsNode,
+      null,
+      false,
+      'user + system seconds of the process group, same rounds (context)',
+    );
+  }
   const st = m.stores;
   if (st && !st.skipped) addStoreFigures(add, st);
   return figures;
