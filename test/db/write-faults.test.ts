@@ -6,7 +6,6 @@ import { OUTBOX_STATES, type OutboxMail } from '../../src/auth/ports/link-record
 import type {
   AuditEventRecord,
   AuthEventType,
-  SessionEndRecord,
   SessionRecord,
   UserRecord,
 } from '../../src/auth/ports/records.js';
@@ -25,7 +24,7 @@ import {
   isInjectedFault,
   type StatementFault,
 } from '../helpers/statement-faults.js';
-import { testStoreKind } from '../helpers/store.js';
+import { allRevocationRecords, type RevocationRow, testStoreKind } from '../helpers/store.js';
 
 // Issue 18, section 2: every write either commits whole, with its audit event, or answers an
 // error having committed nothing. Each operation runs once cleanly to count its statements;
@@ -59,7 +58,7 @@ interface Snapshot {
   readonly users: UserRecord[];
   readonly liveSessions: SessionRecord[][];
   readonly audit: AuditEventRecord[];
-  readonly revocations: SessionEndRecord[] | null;
+  readonly revocations: RevocationRow[];
   /** The outbox (issue 13): a mail commits with what it reports, or not at all. */
   readonly outbox: OutboxMail[];
 }
@@ -80,7 +79,7 @@ async function snapshot(): Promise<Snapshot> {
     users,
     liveSessions,
     audit: await deps.store.auditEvents.list({}, 10_000),
-    revocations: await deps.store.revocations.listAfter(null, 10_000),
+    revocations: await allRevocationRecords(deps.store),
     outbox: await deps.store.outbox.list(OUTBOX_STATES, 10_000),
   };
 }

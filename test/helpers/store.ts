@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { inject } from 'vitest';
+import type { SessionEndRecord } from '../../src/auth/ports/records.js';
 import type { Store } from '../../src/auth/ports/store.js';
 import { openPostgresStore } from '../../src/db/postgres/open.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
@@ -39,6 +40,34 @@ export async function dumpPostgresTestStore(store: Store): Promise<string> {
       text += `${rows.rows.map((entry) => entry.row).join('\n')}\n`;
     }
     return text;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A revocation record as a before-and-after comparison reads it: without its feed position. */
+export type RevocationRow = Omit<SessionEndRecord, 'position'>;
+
+/**
+ * Every committed revocation record of a test store, oldest first. On PostgreSQL the store's
+ * own listing serves only records below the oldest running transaction (pg_snapshot_xmin), a
+ * horizon that any other test's transaction on the server holds back; this reads the table.
+ */
+export async function allRevocationRecords(store: Store): Promise<RevocationRow[]> {
+  const url = databaseUrls.get(store);
+  if (url === undefined) {
+    const records = (await store.revocations.listAfter(null, 100_000)) ?? [];
+    return records.map(({ position: _position, ...row }) => row);
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<RevocationRow>(
+      `select session_id as "sessionId", user_id as "userId", reason, ended_at::float8 as "endedAt",
+              session_expires_at::float8 as "sessionExpiresAt"
+         from revocations order by tx, id`,
+    );
+    return rows;
   } finally {
     await client.end();
   }
