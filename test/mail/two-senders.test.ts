@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OutgoingMail } from '../../src/auth/ports/mailer.js';
+import type { Mailer, OutgoingMail } from '../../src/auth/ports/mailer.js';
 import type { Store } from '../../src/auth/ports/store.js';
 import { createOutboxSender, type OutboxSender } from '../../src/auth/recovery/deliver-outbox.js';
 import { openPostgresStore } from '../../src/db/postgres/open.js';
@@ -26,15 +26,20 @@ afterEach(async () => {
   await app.close();
 });
 
-function senderOn(store: Store): OutboxSender {
+const SEND_TIMEOUT = 5_000;
+
+/** A sender on `store` handing its mails to `mailer` (the SMTP peer by default). */
+function senderOn(store: Store, mailer?: Mailer): OutboxSender {
   return createOutboxSender({
     store,
-    mailer: createSmtpMailer(`smtp://127.0.0.1:${peer.port}`, 'Auth <auth@example.com>', 5_000),
+    mailer:
+      mailer ??
+      createSmtpMailer(`smtp://127.0.0.1:${peer.port}`, 'Auth <auth@example.com>', SEND_TIMEOUT),
     clock: app.clock,
     links: app.config.links,
     messageIdDomain: 'example.com',
     maxAgeMs: 86_400_000,
-    sendTimeoutMs: 5_000,
+    sendTimeoutMs: SEND_TIMEOUT,
     observer: { sent() {}, retried() {}, dropped() {}, deadLettered() {} },
   });
 }
@@ -74,7 +79,6 @@ describe(`${testStoreKind()}: a long round`, () => {
     const count = 6;
     for (let i = 0; i < count; i++) await app.signUp(`slow${i}@example.com`);
     const sent: string[] = [];
-    const SEND_TIMEOUT = 5_000;
     let b: OutboxSender | null = null;
     // Each of A's sends takes as long as a send may (just under SMTP_TIMEOUT), so the later
     // mails of A's batch outlive their lease before A reaches them; B looks meanwhile.
@@ -92,17 +96,8 @@ describe(`${testStoreKind()}: a long round`, () => {
       },
       async close() {},
     };
-    const common = {
-      store: app.deps.store,
-      clock: app.clock,
-      links: app.config.links,
-      messageIdDomain: 'example.com',
-      maxAgeMs: 86_400_000,
-      sendTimeoutMs: SEND_TIMEOUT,
-      observer: { sent() {}, retried() {}, dropped() {}, deadLettered() {} },
-    };
-    const a = createOutboxSender({ ...common, mailer: slowMailer });
-    b = createOutboxSender({ ...common, mailer: fastMailer });
+    const a = senderOn(app.deps.store, slowMailer);
+    b = senderOn(app.deps.store, fastMailer);
     await a.deliverDue();
     await b.deliverDue();
     expect(new Set(sent).size).toBe(count);
@@ -120,16 +115,7 @@ describe(`${testStoreKind()}: a long round`, () => {
       },
       async close() {},
     };
-    const sender = createOutboxSender({
-      store: app.deps.store,
-      mailer: down,
-      clock: app.clock,
-      links: app.config.links,
-      messageIdDomain: 'example.com',
-      maxAgeMs: 86_400_000,
-      sendTimeoutMs: 5_000,
-      observer: { sent() {}, retried() {}, dropped() {}, deadLettered() {} },
-    });
+    const sender = senderOn(app.deps.store, down);
     await sender.deliverDue();
     expect(attempts).toBe(1);
     // The two not tried are due again at once, not after their lease.
