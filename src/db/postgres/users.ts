@@ -4,13 +4,13 @@ import type { PasswordChangeResult, UserStore } from '../../auth/ports/store.js'
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
-import { queue, storeLinks, voidResetLinks } from './accounts.js';
 import {
   createPostgresWriter,
   type PostgresDatabase,
   type PostgresTransaction,
 } from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
+import { queue, storeLinks, voidResetLinks } from './link-writes.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 

@@ -5,8 +5,8 @@ import type { UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
-import { queue, storeLinks, voidResetLinks } from './accounts.js';
 import { writeWithEvent } from './audited-write.js';
+import { queue, storeLinks, voidResetLinks } from './link-writes.js';
 import { sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
