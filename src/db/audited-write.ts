@@ -25,11 +25,9 @@ export function revokedAny(revoked: number): number | null {
   return revoked > 0 ? revoked : null;
 }
 
-/**
- * A write's audit events: usually one; a sign-up records two (SIGN_UP, then
- * EMAIL_VERIFICATION_SENT for the link it queues), appended in this order.
- */
-export type WriteEvents = WriteEvent | readonly WriteEvent[] | undefined;
+import type { WriteEvents } from '../auth/ports/write-event.js';
+
+export type { WriteEvents };
 
 /** The audit rows of a write's events, once the write has said what it revoked. */
 export function auditRowsOf(events: WriteEvents, revokedSessions: number): AuthEvent[] {

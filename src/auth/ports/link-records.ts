@@ -31,6 +31,8 @@ export const MAIL_KINDS = [
   'change_email',
   'email_change_notice',
   'password_changed',
+  'mfa_enrolled',
+  'recovery_code_used',
   'test',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -24,7 +24,11 @@ export type NewUser = UserRecord;
  * What keeps a live session from the full API. The session row holds them (the server's
  * truth, read on every request) and its access token states them in a `restrictions` claim.
  */
-export const SESSION_RESTRICTIONS = ['EMAIL_NOT_VERIFIED'] as const;
+export const SESSION_RESTRICTIONS = [
+  'EMAIL_NOT_VERIFIED',
+  'MFA_REQUIRED',
+  'MFA_ENROLLMENT_REQUIRED',
+] as const;
 export type SessionRestriction = (typeof SESSION_RESTRICTIONS)[number];
 
 export const SESSION_REVOCATION_REASONS = [
@@ -37,6 +41,7 @@ export const SESSION_REVOCATION_REASONS = [
   'account_disabled',
   'account_deleted',
   'email_change_undone',
+  'mfa_reset',
 ] as const;
 export type SessionRevocationReason = (typeof SESSION_REVOCATION_REASONS)[number];
 
@@ -65,12 +70,43 @@ export interface SessionRecord {
   readonly ip: string | null;
   /** Empty for a full session. */
   readonly restrictions: readonly SessionRestriction[];
+  /** 1, or 2 once a second factor (or a passkey) was proved in this session. */
+  readonly assuranceLevel: AssuranceLevel;
+  /** How the session was authenticated, as RFC 8176 names the methods: `pwd`, `otp`, `hwk`. */
+  readonly authMethods: readonly AuthMethod[];
+  /** The last full authentication or step-up: the tokens' `auth_time`. */
+  readonly authTime: number;
+  /**
+   * While MFA_REQUIRED holds: when the session ends unless it is stepped up (MFA_CHALLENGE_TTL
+   * after the restriction began). Its idle expiry never passes it. Null otherwise.
+   */
+  readonly stepUpDeadline: number | null;
 }
 
+export type AssuranceLevel = 1 | 2;
+
+export const AUTH_METHODS = ['pwd', 'otp', 'hwk'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/**
+ * A session as auth/ asks the store to open it. The store applies `mfaGate` in the session's
+ * own transaction (see gateSession), so a factor confirmed meanwhile is never missed.
+ */
 export type NewSession = Omit<
   SessionRecord,
   'previousRefreshJti' | 'generation' | 'revokedAt' | 'revokedReason'
->;
+> & {
+  /** Absent: the session is stored as given (sign-up, tests). */
+  readonly mfaGate?: MfaGate | undefined;
+};
+
+/** What decides a new session's second-factor restrictions, applied by the store. */
+export interface MfaGate {
+  /** The `stepUpDeadline` of a session that has to prove a second factor. */
+  readonly challengeDeadline: number;
+  /** MFA_REQUIRED_ROLES: a holder of one with no confirmed factor must enrol one first. */
+  readonly enrollmentRoles: readonly Role[];
+}
 
 export type SigningKeyStatus = 'active' | 'retiring' | 'retired';
 
@@ -113,6 +149,13 @@ export const AUTH_EVENT_TYPES = [
   'USER_DISABLED',
   'USER_ENABLED',
   'USER_DELETED',
+  'MFA_ENROLLED',
+  'MFA_VERIFIED',
+  'MFA_FAILED',
+  'MFA_REMOVED',
+  'MFA_LOCKED',
+  'RECOVERY_CODE_USED',
+  'RECOVERY_CODES_REGENERATED',
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

@@ -1,4 +1,5 @@
 import type { AccountStore, LinkIssue } from './account-store.js';
+import type { FactorStore } from './factor-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type {
   AuditEventRecord,
@@ -29,6 +30,7 @@ export interface Store {
   readonly revocations: RevocationStore;
   readonly accounts: AccountStore;
   readonly outbox: OutboxStore;
+  readonly factors: FactorStore;
   /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -7,3 +7,9 @@ import type { AuthEvent } from './records.js';
  * write revoked.
  */
 export type WriteEvent = Omit<AuthEvent, 'revokedSessions'>;
+
+/**
+ * A write's audit events: usually one; a sign-up records two (SIGN_UP, then
+ * EMAIL_VERIFICATION_SENT for the link it queues), appended in this order.
+ */
+export type WriteEvents = WriteEvent | readonly WriteEvent[] | undefined;
