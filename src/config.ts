@@ -1,4 +1,5 @@
 import { isValidEmail, normaliseEmail } from './auth/accounts/email.js';
+import type { MfaSettings } from './auth/factors/mfa-settings.js';
 import { SuppliedKeysError } from './auth/keys/supplied-keys.js';
 import type { RateLimitRules } from './auth/limits/rate-limit-rules.js';
 import type { LinkSettings } from './auth/recovery/link-settings.js';
@@ -20,6 +21,7 @@ import {
   readPublicUrl,
   readRequireEmailVerification,
 } from './config/mail.js';
+import { readMfa } from './config/mfa.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -93,6 +95,8 @@ export interface Config {
   readonly links: LinkSettings;
   readonly mail: MailConfig;
   readonly requireEmailVerification: boolean;
+  /** The second factor's settings (the encryption keys are in `mfaKeys`). */
+  readonly mfa: MfaSettings;
 }
 
 /**
@@ -147,6 +151,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     links: readLinkSettings(env, publicUrl),
     mail: readMail(env, isProduction, use === 'server'),
     requireEmailVerification: readRequireEmailVerification(env),
+    mfa: readMfa(env, issuer),
   });
 }
 

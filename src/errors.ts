@@ -59,6 +59,26 @@ export const AUTH_ERRORS = {
     message:
       'Verify your email address first: this session reaches only me, logout, requestEmailVerification and changeEmail.',
   },
+  MFA_REQUIRED: {
+    code: 'FORBIDDEN',
+    message:
+      'A second factor is required: prove one with verifyTotp or verifyRecoveryCode, then use the new tokens.',
+  },
+  MFA_ENROLLMENT_REQUIRED: {
+    code: 'FORBIDDEN',
+    message:
+      'Your role requires a second factor: set one up with enrollTotp and confirmTotp first.',
+  },
+  REAUTHENTICATION_REQUIRED: {
+    code: 'FORBIDDEN',
+    message:
+      'This needs a recent authentication: prove your second factor again (verifyTotp or verifyRecoveryCode), then retry.',
+  },
+  MFA_LOCKED: {
+    code: 'FORBIDDEN',
+    message:
+      'TOTP is locked after too many wrong codes. Use a recovery code, or ask the operator to reset your second factor.',
+  },
   ORIGIN_NOT_ALLOWED: {
     code: 'FORBIDDEN',
     message: 'Requests from this origin are not allowed (see ALLOWED_ORIGINS).',
@@ -92,6 +112,22 @@ export const AUTH_ERRORS = {
     message: 'This link is not valid: it was already used, or a newer one replaced it.',
   },
   LINK_EXPIRED: { code: 'BAD_USER_INPUT', message: 'This link has expired. Ask for a new one.' },
+  INVALID_CODE: {
+    code: 'BAD_USER_INPUT',
+    message: 'This code is not valid: it is wrong, was already used, or has expired.',
+  },
+  FACTOR_EXPIRED: {
+    code: 'BAD_USER_INPUT',
+    message: 'This factor was not confirmed in time. Start again with enrollTotp.',
+  },
+  FACTOR_NOT_FOUND: {
+    code: 'BAD_USER_INPUT',
+    message: 'You have no factor with this id waiting to be confirmed.',
+  },
+  NO_MFA_FACTOR: {
+    code: 'BAD_USER_INPUT',
+    message: 'This account has no second factor: set one up first.',
+  },
   PASSWORD_UNCHANGED: {
     code: 'BAD_USER_INPUT',
     message: 'The new password must differ from the current one.',
@@ -147,5 +183,17 @@ export interface RateLimitFailure {
   readonly retryAfter: number;
 }
 
+/**
+ * A live session refused an operation until it proves more: a second factor (MFA_REQUIRED), a
+ * recent one (REAUTHENTICATION_REQUIRED), or TOTP is locked (MFA_LOCKED).
+ */
+export interface ForbiddenFailure {
+  readonly forbidden: 'MFA_REQUIRED' | 'REAUTHENTICATION_REQUIRED' | 'MFA_LOCKED';
+}
+
 /** Every failure `auth/` returns as a value. */
-export type AuthFailureValue = AuthenticationFailure | InputFailure | RateLimitFailure;
+export type AuthFailureValue =
+  | AuthenticationFailure
+  | InputFailure
+  | RateLimitFailure
+  | ForbiddenFailure;

@@ -172,6 +172,7 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
         rateLimits: config.rateLimits,
         requireEmailVerification: config.requireEmailVerification,
         links: config.links,
+        mfa: config.mfa,
       },
     },
     { verifiedTokens, sessionEndedStreams: live.streams },

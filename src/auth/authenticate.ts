@@ -1,6 +1,7 @@
 import type { AuthenticationFailure } from '../errors.js';
 import { type Result, success } from '../result.js';
 import type { AuthDeps } from './deps.js';
+import { SESSION_RESTRICTIONS } from './ports/records.js';
 import type { Viewer } from './sessions/viewer.js';
 import { readBearerToken } from './tokens/bearer.js';
 import type { VerifiedToken } from './tokens/token-types.js';
@@ -33,17 +34,21 @@ export async function authenticateAccessToken(
       : await verifyTokenWithCache(verifiedTokens, bearer.value, 'access', keys, settings, now);
   if (!verified.ok) return verified;
 
-  const { userId, sessionId, tokenId, roles, expiresAt } = verified.value;
+  const { userId, sessionId, tokenId, roles, expiresAt, assurance } = verified.value;
   const session = await deps.liveness.inspect(sessionId, userId, now);
   if (!session.ok) return session;
   // The token's restrictions hold until a reissue; the session's from this request on.
-  const restrictions = [...new Set([...verified.value.restrictions, ...session.value])];
+  const restrictions = SESSION_RESTRICTIONS.filter(
+    (restriction) =>
+      verified.value.restrictions.includes(restriction) || session.value.includes(restriction),
+  );
   return success({
     userId,
     sessionId,
     tokenId,
     roles,
     restrictions,
+    assurance,
     accessTokenExpiresAt: expiresAt,
   });
 }

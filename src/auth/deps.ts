@@ -1,9 +1,11 @@
 import type { Clock } from '../clock.js';
+import type { MfaSettings } from './factors/mfa-settings.js';
 import type { KeyRing } from './keys/key-ring.js';
 import type { RateLimitRules } from './limits/rate-limit-rules.js';
 import type { PasswordHasher } from './passwords/passwords.js';
 import type { AuthEventSink } from './ports/event-sink.js';
 import type { RateLimitStore } from './ports/rate-limit-store.js';
+import type { SecretBox } from './ports/secret-box.js';
 import type { Store } from './ports/store.js';
 import type { LinkSettings } from './recovery/link-settings.js';
 import type { SessionLiveness } from './sessions/session-liveness.js';
@@ -17,6 +19,8 @@ export interface AuthSettings extends TokenSettings {
   readonly requireEmailVerification: boolean;
   /** Link lifetimes and where the links point. */
   readonly links: LinkSettings;
+  /** Second factors: the TOTP issuer, the step-up window, re-authentication, required roles. */
+  readonly mfa: MfaSettings;
 }
 
 /** Everything the auth functions need, passed explicitly: no singletons. */
@@ -30,6 +34,8 @@ export interface AuthDeps {
   readonly liveness: SessionLiveness;
   readonly events: AuthEventSink;
   readonly settings: AuthSettings;
+  /** Seals TOTP secrets at rest. */
+  readonly secrets: SecretBox;
   /** Told after a write queued mail, so this instance's sender delivers it without waiting. */
   readonly mailQueued?: (() => void) | undefined;
 }

@@ -15,6 +15,7 @@ export const RATE_LIMIT_DEFAULTS = {
   RATE_LIMIT_PASSWORD_RESET_ACCOUNT: '3/15m',
   RATE_LIMIT_EMAIL_IP: '10/15m',
   RATE_LIMIT_EMAIL_ACCOUNT: '3/15m',
+  RATE_LIMIT_MFA_ACCOUNT: '5/5m',
 } as const;
 
 export type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
@@ -32,6 +33,7 @@ export function readRateLimits(env: Environment): RateLimitRules {
     passwordResetPerAccount: read('RATE_LIMIT_PASSWORD_RESET_ACCOUNT'),
     emailPerIp: read('RATE_LIMIT_EMAIL_IP'),
     emailPerAccount: read('RATE_LIMIT_EMAIL_ACCOUNT'),
+    mfaPerAccount: read('RATE_LIMIT_MFA_ACCOUNT'),
   });
 }
 

@@ -18,8 +18,11 @@ const ChangeEmailInput = builder.inputType('ChangeEmailInput', {
   }),
 });
 
+/** The unverified address's own remedies: reachable under any other restriction too. */
+const EMAIL_REMEDY = { remedyOf: ['EMAIL_NOT_VERIFIED'] } as const;
+
 builder.mutationField('requestEmailVerification', (t) =>
-  t.withAuth({ restrictedAccessToken: true }).boolean({
+  t.withAuth({ restrictedAccessToken: EMAIL_REMEDY }).boolean({
     description:
       'Mails a new verification link to the caller’s address, replacing any earlier one. False ' +
       'when the address is verified already.',
@@ -62,15 +65,18 @@ builder.mutationField('resetPassword', (t) =>
 );
 
 builder.mutationField('changeEmail', (t) =>
-  t.withAuth({ restrictedAccessToken: true }).boolean({
-    description:
-      'Mails a confirmation link to the new address and, to the current one, a notice with an ' +
-      'undo link. The address changes on confirmEmailChange. EMAIL_TAKEN when another account ' +
-      'has it; WRONG_PASSWORD for a wrong current password.',
-    args: { input: t.arg({ type: ChangeEmailInput, required: true }) },
-    resolve: async (_root, { input }, ctx) =>
-      unwrap(await ctx.auth.changeEmail(ctx.viewer, input, ctx.client)),
-  }),
+  t
+    .withAuth({ $all: { restrictedAccessToken: EMAIL_REMEDY, secondFactor: 'ifEnrolled' } })
+    .boolean({
+      description:
+        'Mails a confirmation link to the new address and, to the current one, a notice with an ' +
+        'undo link. The address changes on confirmEmailChange. EMAIL_TAKEN when another account ' +
+        'has it; WRONG_PASSWORD for a wrong current password. Assurance 2 when the account has a ' +
+        'second factor.',
+      args: { input: t.arg({ type: ChangeEmailInput, required: true }) },
+      resolve: async (_root, { input }, ctx) =>
+        unwrap(await ctx.auth.changeEmail(ctx.viewer, input, ctx.client)),
+    }),
 );
 
 builder.mutationField('confirmEmailChange', (t) =>
@@ -86,10 +92,10 @@ builder.mutationField('confirmEmailChange', (t) =>
 );
 
 builder.mutationField('deleteAccount', (t) =>
-  t.withAuth({ accessToken: true }).boolean({
+  t.withAuth({ $all: { accessToken: true, secondFactor: 'ifEnrolled' } }).boolean({
     description:
       'Deletes the caller’s account, its sessions and links, after checking the password. The ' +
-      'address may sign up again.',
+      'address may sign up again. Assurance 2 when the account has a second factor.',
     args: { currentPassword: t.arg.string({ required: true }) },
     resolve: async (_root, { currentPassword }, ctx) =>
       unwrap(await ctx.auth.deleteAccount(ctx.viewer, currentPassword, ctx.client)),

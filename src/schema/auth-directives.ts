@@ -4,13 +4,16 @@ import SchemaBuilder, {
   type PothosTypeConfig,
   type SchemaTypes,
 } from '@pothos/core';
+import { ASSURANCE_SCOPES } from '../auth/ports/records.js';
 import type { AuthScopes } from './auth-scopes.js';
 
 // The federation auth directives (@authenticated, @requiresScopes) are derived here from the very
 // scopes Pothos enforces, on fields and on object types, so a gateway and this service never
 // disagree:
 //   accessToken: true  → @authenticated
-//   restrictedAccessToken: true → @authenticated (a restricted session reaches these too)
+//   restrictedAccessToken: {…} → @authenticated (a restricted session reaches these too)
+//   secondFactor: always     → @authenticated @requiresScopes(scopes: [["aal2"]])
+//   secondFactor: ifEnrolled → @authenticated @requiresScopes(scopes: [["aal2"], ["no_mfa"]])
 //   role: R            → @authenticated @requiresScopes(scopes: [["R"]])   (ATK `scope` claim)
 //   refreshToken: true → nothing: a gateway cannot tell an RTK from an ATK, so `reissue` must
 //                         stay reachable; this service alone decides, and refuses the ATK there.
@@ -54,8 +57,13 @@ function alternativesOf(scopes: unknown, where: string): Alternative[] {
 function alternativesOfScope(name: string, value: unknown, where: string): Alternative[] {
   const scope = name as keyof AuthScopes | '$any' | '$all';
   if (scope === 'accessToken' && value === true) return [{ authenticated: true, scopes: [] }];
-  if (scope === 'restrictedAccessToken' && value === true) {
+  if (scope === 'restrictedAccessToken' && typeof value === 'object' && value !== null) {
     return [{ authenticated: true, scopes: [] }];
+  }
+  if (scope === 'secondFactor' && (value === 'always' || value === 'ifEnrolled')) {
+    const aal2 = { authenticated: true, scopes: [ASSURANCE_SCOPES.aal2] };
+    if (value === 'always') return [aal2];
+    return [aal2, { authenticated: true, scopes: [ASSURANCE_SCOPES.noMfa] }];
   }
   if (scope === 'role' && typeof value === 'string') {
     return [{ authenticated: true, scopes: [value] }];

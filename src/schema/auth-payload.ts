@@ -37,8 +37,15 @@ export const AuthPayload = builder.objectRef<AuthGrant>('AuthPayload').implement
       type: [SessionRestriction],
       description:
         'What the session may not do yet; empty for a full session. With EMAIL_NOT_VERIFIED ' +
-        'its access token reaches only me, logout, requestEmailVerification and changeEmail.',
+        'its access token reaches only me, logout, requestEmailVerification and changeEmail; ' +
+        'with MFA_REQUIRED only me, logout, mfaFactors, verifyTotp and verifyRecoveryCode; with ' +
+        'MFA_ENROLLMENT_REQUIRED only me, logout, mfaFactors, enrollTotp and confirmTotp.',
       resolve: (grant) => [...grant.restrictions],
+    }),
+    assuranceLevel: t.int({
+      description:
+        '1 after a password; 2 once the session proved a second factor (the token’s `aal`).',
+      resolve: (grant) => grant.assuranceLevel,
     }),
   }),
 });

@@ -1,5 +1,5 @@
 import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
-import type { Role } from '../auth/ports/records.js';
+import { type Role, SESSION_RESTRICTIONS, type SessionRestriction } from '../auth/ports/records.js';
 import type { Viewer } from '../auth/sessions/viewer.js';
 import type { GraphQLContext } from './context.js';
 import { authenticationError, forbiddenError, restrictedError } from './errors.js';
@@ -9,14 +9,49 @@ export interface AuthScopes {
   /** A verified access token whose session is live and unrestricted. */
   accessToken: boolean;
   /**
-   * A verified access token whose session is live, restricted or not: the few fields a
-   * restricted session reaches (me, logout, requestEmailVerification, changeEmail).
+   * A verified access token whose session is live, restricted or not, for the few fields a
+   * restricted session reaches: see {@link RestrictedReach}.
    */
-  restrictedAccessToken: boolean;
+  restrictedAccessToken: RestrictedReach;
   /** `accessToken`, and the token carries this role. */
   role: Role;
   /** A verified refresh token; only `reissue` asks for it. */
   refreshToken: boolean;
+  /**
+   * A verified access token at assurance 2 when the account has a confirmed factor
+   * (FORBIDDEN / MFA_REQUIRED otherwise). Either value is enforced so here; they differ only
+   * in what a gateway is told (auth-directives.ts): `ifEnrolled` accepts the token scope `aal2`
+   * or `no_mfa`, `always` (fields about the factors themselves) only `aal2`.
+   */
+  secondFactor: 'ifEnrolled' | 'always';
+}
+
+/**
+ * Where a field stays reachable for a restricted session. With restrictions R, it is reachable
+ * when it is a remedy of one of R (whatever the others say, so nobody is stuck between two),
+ * or when every one of R allows it; otherwise the first of R in the enum's order is reported.
+ */
+export interface RestrictedReach {
+  /** The restrictions that allow the field. */
+  readonly under?: readonly SessionRestriction[];
+  /** The restrictions the field lifts (or leads to lifting): reachable under any others. */
+  readonly remedyOf?: readonly SessionRestriction[];
+}
+
+/** Fields every session reaches, restricted or not (me, logout). */
+export const UNDER_EVERY_RESTRICTION: RestrictedReach = { under: SESSION_RESTRICTIONS };
+
+/** The restriction that keeps `restrictions` (in the enum's order) from a field; null for none. */
+export function blockingRestriction(
+  restrictions: readonly SessionRestriction[],
+  reach: RestrictedReach,
+): SessionRestriction | null {
+  const [first] = restrictions;
+  if (first === undefined) return null;
+  const remedies = reach.remedyOf ?? [];
+  if (restrictions.some((restriction) => remedies.includes(restriction))) return null;
+  const allowed = reach.under ?? [];
+  return restrictions.every((restriction) => allowed.includes(restriction)) ? null : first;
 }
 
 /**
@@ -31,8 +66,14 @@ export function createScopeLoaders(ctx: GraphQLContext) {
   };
   return {
     accessToken: authenticateAccess,
-    restrictedAccessToken: async () => {
-      await requireViewer(ctx);
+    restrictedAccessToken: async (reach: RestrictedReach) => {
+      const blocked = blockingRestriction((await requireViewer(ctx)).restrictions, reach);
+      if (blocked !== null) throw restrictedError(blocked);
+      return true;
+    },
+    secondFactor: async () => {
+      const failed = await ctx.auth.findAssuranceFailure(await requireViewer(ctx));
+      if (failed !== null) throw restrictedError(failed.forbidden);
       return true;
     },
     role: async (role: Role) => (await requireFullViewer(ctx)).roles.includes(role),
@@ -68,8 +109,8 @@ export function requireViewer(ctx: GraphQLContext): Promise<Viewer> {
 }
 
 /**
- * {@link requireViewer}, refusing a restricted session with FORBIDDEN and the restriction's
- * reason (EMAIL_NOT_VERIFIED): not UNAUTHENTICATED, which would make clients log out.
+ * {@link requireViewer}, refusing a restricted session with FORBIDDEN and its first
+ * restriction as the reason: not UNAUTHENTICATED, which would make clients log out.
  */
 export async function requireFullViewer(ctx: GraphQLContext): Promise<Viewer> {
   const viewer = await requireViewer(ctx);

@@ -17,6 +17,7 @@ export const builder = new SchemaBuilder<{
     accessToken: WithViewer;
     restrictedAccessToken: WithViewer;
     role: WithViewer;
+    secondFactor: WithViewer;
     refreshToken: GraphQLContext & { refreshToken: VerifiedToken };
   };
   Scalars: {

@@ -5,6 +5,7 @@ import {
   type AuthenticationFailure,
   type AuthFailureValue,
   ERROR_CODES,
+  type ForbiddenFailure,
   type InputFailure,
   type RateLimitFailure,
 } from '../errors.js';
@@ -25,7 +26,9 @@ export function forbiddenError(): GraphQLError {
 }
 
 /** A live session that may not use this field until it lifts `reason`. */
-export function restrictedError(reason: SessionRestriction): GraphQLError {
+export function restrictedError(
+  reason: SessionRestriction | ForbiddenFailure['forbidden'],
+): GraphQLError {
   return new GraphQLError(AUTH_ERRORS[reason].message, {
     extensions: { code: ERROR_CODES.FORBIDDEN, reason },
   });
@@ -49,6 +52,7 @@ export function unwrap<T>(result: Result<T, AuthFailureValue>): T {
   if (result.ok) return result.value;
   const { failure } = result;
   if (typeof failure === 'string') throw authenticationError(failure);
+  if ('forbidden' in failure) throw restrictedError(failure.forbidden);
   throw 'retryAfter' in failure ? rateLimitError(failure) : inputError(failure);
 }
 

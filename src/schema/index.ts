@@ -8,6 +8,7 @@ import './sessions.js';
 import './password.js';
 import './audit.js';
 import './account.js';
+import './mfa.js';
 import './session-ended.js';
 
 builder.queryType({});

@@ -13,7 +13,7 @@ const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
 });
 
 builder.mutationField('changePassword', (t) =>
-  t.withAuth({ accessToken: true }).field({
+  t.withAuth({ $all: { accessToken: true, secondFactor: 'ifEnrolled' } }).field({
     type: AuthPayload,
     description:
       'Replaces the caller’s password, ends every other session of the account, and returns a ' +

@@ -1,5 +1,6 @@
 import type { LOGOUT_SCOPES } from '../auth/log-out.js';
 import { AuthPayload } from './auth-payload.js';
+import { UNDER_EVERY_RESTRICTION } from './auth-scopes.js';
 import { builder } from './builder.js';
 import { unwrap } from './errors.js';
 
@@ -25,7 +26,7 @@ builder.mutationField('reissue', (t) =>
 );
 
 builder.mutationField('logout', (t) =>
-  t.withAuth({ restrictedAccessToken: true }).boolean({
+  t.withAuth({ restrictedAccessToken: UNDER_EVERY_RESTRICTION }).boolean({
     description: 'Ends sessions at once: their access and refresh tokens are refused from now on.',
     args: { scope: t.arg({ type: LogoutScope, defaultValue: 'CURRENT' }) },
     resolve: async (_root, { scope }, ctx) => {

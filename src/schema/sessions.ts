@@ -1,4 +1,5 @@
 import type { SessionRecord } from '../auth/ports/records.js';
+import { SessionRestriction } from './auth-payload.js';
 import { builder } from './builder.js';
 
 const Session = builder.objectRef<SessionRecord>('Session').implement({
@@ -30,6 +31,15 @@ const Session = builder.objectRef<SessionRecord>('Session').implement({
     ip: t.exposeString('ip', {
       nullable: true,
       description: 'The client address of the login (see TRUST_PROXY).',
+    }),
+    assuranceLevel: t.int({
+      description: '1 after a password; 2 once the session proved a second factor.',
+      resolve: (session) => session.assuranceLevel,
+    }),
+    restrictions: t.field({
+      type: [SessionRestriction],
+      description: 'What the session may not do yet (see AuthPayload.restrictions).',
+      resolve: (session) => [...session.restrictions],
     }),
   }),
 });

@@ -1,8 +1,9 @@
 import type { UserRecord } from '../auth/ports/records.js';
 import { ROLES } from '../auth/ports/records.js';
-import { requireViewer } from './auth-scopes.js';
+import { requireViewer, UNDER_EVERY_RESTRICTION } from './auth-scopes.js';
 import { builder } from './builder.js';
 import { forbiddenError } from './errors.js';
+import { loadMfaStanding } from './mfa-standing.js';
 
 export const Role = builder.enumType('Role', {
   description: 'What a user may do. Access tokens carry the roles in their `roles` claim.',
@@ -25,6 +26,16 @@ export const User = builder.objectRef<UserRecord>('User').implement({
       description: 'True while an operator or ADMIN has disabled the account.',
       resolve: (user) => user.disabledAt !== null,
     }),
+    mfaEnabled: t.boolean({
+      description: 'True while the account has a confirmed second factor.',
+      resolve: async (user, _args, ctx) =>
+        (await loadMfaStanding(ctx, user.id)).confirmedFactors > 0,
+    }),
+    recoveryCodesRemaining: t.int({
+      description: 'How many unused recovery codes the account has left.',
+      resolve: async (user, _args, ctx) =>
+        (await loadMfaStanding(ctx, user.id)).recoveryCodesRemaining,
+    }),
   }),
 });
 
@@ -42,7 +53,7 @@ builder.asEntity(User, {
 });
 
 builder.queryField('me', (t) =>
-  t.withAuth({ restrictedAccessToken: true }).field({
+  t.withAuth({ restrictedAccessToken: UNDER_EVERY_RESTRICTION }).field({
     type: User,
     description:
       'The user behind the access token. Requires `Authorization: Bearer <access token>`.',

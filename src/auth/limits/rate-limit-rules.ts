@@ -16,4 +16,6 @@ export interface RateLimitRules {
   readonly emailPerIp: RateLimitRule | null;
   /** requestEmailVerification and changeEmail, per account. */
   readonly emailPerAccount: RateLimitRule | null;
+  /** Every TOTP and recovery-code attempt (confirmTotp, verifyTotp, verifyRecoveryCode), per account. */
+  readonly mfaPerAccount: RateLimitRule | null;
 }

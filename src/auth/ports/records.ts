@@ -89,6 +89,16 @@ export const AUTH_METHODS = ['pwd', 'otp', 'hwk'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /**
+ * The `scope` entries of assurance, for a gateway's `@requiresScopes`:
+ * - `aal2`: the session proved a second factor (or a passkey);
+ * - `no_mfa`: an assurance-1 session that is not asked for one, i.e. its account has no
+ *   confirmed factor (confirming one restricts every such session with MFA_REQUIRED, and new
+ *   sessions of such an account start with it). Fields that need assurance 2 only when the
+ *   account has a factor accept either.
+ */
+export const ASSURANCE_SCOPES = { aal2: 'aal2', noMfa: 'no_mfa' } as const;
+
+/**
  * A session as auth/ asks the store to open it. The store applies `mfaGate` in the session's
  * own transaction (see gateSession), so a factor confirmed meanwhile is never missed.
  */

@@ -67,6 +67,24 @@ export function composeMail(kind: MailKind, payload: MailPayload): MailContent {
         ],
         undefined,
       );
+    case 'mfa_enrolled':
+      return compose(
+        'A second factor was added to your account',
+        [
+          `An authenticator app (${payload.factorName ?? 'TOTP'}) now protects your account.`,
+          'If it was not you, reset your password at once and contact the operator of this service.',
+        ],
+        undefined,
+      );
+    case 'recovery_code_used':
+      return compose(
+        'A recovery code was used',
+        [
+          `A recovery code was just used to sign in to your account. ${payload.remaining ?? 'Some'} codes remain.`,
+          'If it was not you, reset your password at once and generate new recovery codes.',
+        ],
+        undefined,
+      );
     case 'test':
       return compose(
         'Test mail',

@@ -17,5 +17,8 @@ export function findSessionFailure(
   if (session.revokedAt !== null) return 'SESSION_REVOKED';
   // Tokens never outlive their session, so a session past its expiry looks like an expired token.
   if (now >= session.expiresAt || now >= session.idleExpiresAt) return 'TOKEN_EXPIRED';
+  // A session that was asked for a second factor and did not prove one in time is over (its
+  // idle expiry is capped at the deadline too; this holds should a write have missed it).
+  if (session.stepUpDeadline !== null && now >= session.stepUpDeadline) return 'TOKEN_EXPIRED';
   return null;
 }

@@ -31,12 +31,22 @@ export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientIn
     userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
     restrictions: restrictionsFor(deps, user),
+    assuranceLevel: 1,
+    authMethods: ['pwd'],
+    authTime: now,
+    stepUpDeadline: null,
+    // The store adds MFA_REQUIRED (or MFA_ENROLLMENT_REQUIRED) in the session's transaction.
+    mfaGate: {
+      challengeDeadline: now + deps.settings.mfa.challengeTtl * 1000,
+      enrollmentRoles: deps.settings.mfa.requiredRoles,
+    },
   };
 }
 
 /**
  * What a new session of `user` may not do yet: with REQUIRE_EMAIL_VERIFICATION, an unverified
- * account gets a session that reaches only what verifying needs.
+ * account gets a session that reaches only what verifying needs. (The second factor's
+ * restrictions are the store's to add: see NewSession.mfaGate.)
  */
 export function restrictionsFor(
   deps: Pick<AuthDeps, 'settings'>,
@@ -58,6 +68,7 @@ export async function grantFor(
     user,
     sessionId: session.id,
     restrictions: session.restrictions,
+    assuranceLevel: session.assuranceLevel,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Role, SessionRestriction } from '../ports/records.js';
+import type { Assurance } from '../tokens/assurance-claims.js';
 
 /** The caller behind a verified access token whose session is live. */
 export interface Viewer {
@@ -13,4 +14,6 @@ export interface Viewer {
    * restriction added since the token was issued counts from the next request).
    */
   readonly restrictions: readonly SessionRestriction[];
+  /** As the access token states it: a step-up reaches the next token, not this one. */
+  readonly assurance: Assurance;
 }

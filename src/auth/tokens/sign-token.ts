@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import type { KeyRing } from '../keys/key-ring.js';
 import type { Role, SessionRestriction } from '../ports/records.js';
+import { type Assurance, assuranceClaims, scopeOf } from './assurance-claims.js';
 import {
   TOKEN_PROFILES,
   type TokenClaims,
@@ -24,7 +25,8 @@ export function signAccessToken(
   const roles = restricted ? [] : [...claims.roles];
   return signToken(keys, settings, 'access', claims, {
     roles,
-    scope: scopeOfRoles(roles),
+    scope: scopeOf(roles, claims.assurance, restrictions),
+    ...assuranceClaims(claims.assurance),
     ...(claims.emailVerified === undefined ? {} : { email_verified: claims.emailVerified }),
     ...(restricted ? { restrictions: [...restrictions] } : {}),
   });
@@ -37,6 +39,8 @@ export interface AccessTokenClaims extends TokenClaims {
   readonly emailVerified?: boolean | undefined;
   /** None when absent. */
   readonly restrictions?: readonly SessionRestriction[] | undefined;
+  /** The session's assurance: `aal`, `amr` and `auth_time`. */
+  readonly assurance: Assurance;
 }
 
 /**
@@ -50,11 +54,6 @@ export function signRefreshToken(
   claims: TokenClaims,
 ): Promise<string> {
   return signToken(keys, settings, 'refresh', claims, {});
-}
-
-/** The OAuth `scope` of an access token: its roles, space-separated (RFC 9068 §2.2.3). */
-export function scopeOfRoles(roles: readonly Role[]): string {
-  return roles.join(' ');
 }
 
 async function signToken(

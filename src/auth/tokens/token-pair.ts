@@ -44,6 +44,11 @@ export async function issueTokenPair(
       roles: user.roles,
       emailVerified: user.emailVerified,
       restrictions: session.restrictions,
+      assurance: {
+        level: session.assuranceLevel,
+        methods: session.authMethods,
+        authTime: toSeconds(session.authTime),
+      },
     }),
     signRefreshToken(keys, settings, {
       userId: user.id,

@@ -1,4 +1,5 @@
 import type { Role, SessionRestriction } from '../ports/records.js';
+import type { Assurance } from './assurance-claims.js';
 
 /**
  * The two token types. The `type` claim is what the service reads to tell them apart (the
@@ -42,6 +43,8 @@ export interface VerifiedToken {
   readonly roles: readonly Role[];
   /** What the access token's session could not do when it was issued; empty for a full one. */
   readonly restrictions: readonly SessionRestriction[];
+  /** `aal`, `amr` and `auth_time`: level 1, `pwd`, `iat` for a refresh token. */
+  readonly assurance: Assurance;
 }
 
 /** The claims a token is signed with. Times are in seconds since the epoch. */

@@ -15,7 +15,7 @@ import {
   SESSION_RESTRICTIONS,
   type SessionRestriction,
 } from '../ports/records.js';
-import { scopeOfRoles } from './sign-token.js';
+import { readAssuranceClaims, scopeOf, statesAssurance } from './assurance-claims.js';
 import {
   CLOCK_TOLERANCE_SECONDS,
   lifetimeOf,
@@ -114,13 +114,11 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
 
   let roles: readonly Role[] = [];
   let restrictions: readonly SessionRestriction[] = [];
+  const assurance = readAssuranceClaims(payload, iat);
+  if (assurance === null) return null;
   if (type === 'access') {
     const claimed = payload.roles;
     if (!Array.isArray(claimed) || !claimed.every(isRole)) return null;
-    // Gateways authorise on `scope`, this service on `roles`: a token on which they disagree
-    // would be authorised differently by the two, so it is not one of ours. (Without `scope` a
-    // gateway grants no role at all, which is safe.)
-    if (payload.scope !== undefined && payload.scope !== scopeOfRoles(claimed)) return null;
     roles = claimed;
     const stated = payload.restrictions;
     if (stated !== undefined) {
@@ -130,6 +128,14 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
       if (roles.length > 0) return null;
       restrictions = stated;
     }
+    // Gateways authorise on `scope`, this service on `roles` and `aal`: a token on which they
+    // disagree would be authorised differently by the two, so it is not one of ours. (Without
+    // `scope` a gateway grants nothing, which is safe; a token from before the assurance
+    // claims has only its roles there.)
+    const expectedScope = statesAssurance(payload)
+      ? scopeOf(roles, assurance, restrictions)
+      : roles.join(' ');
+    if (payload.scope !== undefined && payload.scope !== expectedScope) return null;
   }
   return {
     type,
@@ -140,6 +146,7 @@ function readClaims(payload: JWTPayload, type: TokenType, lifetime: number): Ver
     expiresAt: exp,
     roles,
     restrictions,
+    assurance,
   };
 }
 

@@ -1,0 +1,143 @@
+import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
+import { announceStoredEvent, recordEvent, stampEvent } from './events/record-event.js';
+import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
+import { stepUpOf } from './factors/step-up.js';
+import { matchTotpStep } from './factors/totp.js';
+import { checkRateLimits } from './limits/check-rate-limits.js';
+import type { FactorConfirmationResult, MfaFactorRecord } from './ports/factor-store.js';
+import { newMail } from './recovery/queue-mail.js';
+import type { AuthGrant } from './sessions/grant.js';
+import { findSessionFailure } from './sessions/session-state.js';
+import { settleWrite } from './sessions/settle-commit.js';
+import { grantFor } from './sessions/start-session.js';
+import type { Viewer } from './sessions/viewer.js';
+
+export interface ConfirmTotpInput {
+  readonly factorId: string;
+  readonly code: string;
+}
+
+/** A confirmed factor: its record, the recovery codes (first factor only) and the new pair. */
+export interface MfaConfirmation {
+  readonly factor: MfaFactorRecord;
+  /** Shown this once; empty for a later factor, whose account keeps its codes. */
+  readonly recoveryCodes: readonly string[];
+  readonly grant: AuthGrant;
+}
+
+type ConfirmFailure = AuthenticationFailure | InputFailure | RateLimitFailure;
+
+/**
+ * Activates the viewer's pending TOTP factor once `code` proves the user holds its secret. In
+ * one transaction: the factor is confirmed (its step recorded, so the same code cannot then step
+ * up another session), this session reaches assurance 2 with a new refresh token (no grace for
+ * the old one), every other session at assurance 1 is restricted with MFA_REQUIRED, 10 recovery
+ * codes are stored when this is the first factor, and a notice mail is queued.
+ */
+export async function confirmTotp(
+  deps: AuthDeps,
+  viewer: Viewer,
+  input: ConfirmTotpInput,
+  client: ClientInfo,
+): Promise<Result<MfaConfirmation, ConfirmFailure>> {
+  const { store, clock } = deps;
+  const limited = await checkRateLimits(
+    deps,
+    client,
+    'confirmTotp',
+    [['mfaPerAccount', viewer.userId]],
+    viewer.userId,
+  );
+  if (limited !== null) return failure(limited);
+  const factor = await store.factors.findById(input.factorId);
+  if (
+    factor === null ||
+    factor.userId !== viewer.userId ||
+    factor.type !== 'TOTP' ||
+    factor.confirmedAt !== null ||
+    factor.sealedSecret === null
+  ) {
+    return failure({ reason: 'FACTOR_NOT_FOUND', field: 'factorId' });
+  }
+  const now = clock.now();
+  if (factor.expiresAt !== null && now >= factor.expiresAt) {
+    return failure({ reason: 'FACTOR_EXPIRED', field: 'factorId' });
+  }
+  const step = matchTotpStep(deps.secrets.open(factor.sealedSecret, factor.id), input.code, now);
+  if (step === null) {
+    await recordEvent(deps, client, {
+      type: 'MFA_FAILED',
+      userId: viewer.userId,
+      sessionId: viewer.sessionId,
+      detail: 'CONFIRM_INVALID_CODE',
+    });
+    return failure({ reason: 'INVALID_CODE', field: 'code' });
+  }
+  const user = await store.users.findById(viewer.userId);
+  if (user === null) return failure('SESSION_REVOKED');
+
+  const recoveryCodes = createRecoveryCodes();
+  const stepUp = stepUpOf(deps, viewer, 'otp');
+  const event = stampEvent(deps, client, {
+    type: 'MFA_ENROLLED',
+    userId: user.id,
+    sessionId: viewer.sessionId,
+    detail: 'TOTP',
+  });
+  const confirmation = {
+    factorId: factor.id,
+    step,
+    stepUp,
+    recoveryCodeHashes: hashRecoveryCodes(recoveryCodes),
+    otherSessionsDeadline: now + deps.settings.mfa.challengeTtl * 1000,
+    notice: newMail(deps, 'mfa_enrolled', user.email, user.id, {
+      factorName: factor.name ?? 'TOTP',
+    }),
+  };
+  const result = await settleWrite(store.factors.confirm(user.id, confirmation, event), () =>
+    findConfirmed(deps, factor.id, stepUp.sessionId, stepUp.nextRefreshJti),
+  );
+  if (result.outcome !== 'confirmed') {
+    if (result.outcome !== 'session_gone') {
+      const reason = result.outcome === 'expired' ? 'FACTOR_EXPIRED' : 'FACTOR_NOT_FOUND';
+      return failure({ reason, field: 'factorId' });
+    }
+    const session = await store.sessions.findById(viewer.sessionId);
+    return failure(findSessionFailure(session, viewer.userId, clock.now()) ?? 'SESSION_REVOKED');
+  }
+  await announceStoredEvent(deps, event, 0);
+  deps.mailQueued?.();
+  return success({
+    factor: result.factor,
+    recoveryCodes: result.recoveryCodesStored ? recoveryCodes : [],
+    grant: await grantFor(deps, result.session, user),
+  });
+}
+
+/**
+ * Settles a confirmation whose commit went unanswered: it committed if the session holds the
+ * refresh token it chose. Whether it stored the recovery codes is read from the account: it did
+ * when this is the only confirmed factor.
+ */
+async function findConfirmed(
+  deps: AuthDeps,
+  factorId: string,
+  sessionId: string,
+  refreshJti: string,
+): Promise<FactorConfirmationResult | null> {
+  const session = await deps.store.sessions.findById(sessionId);
+  if (session?.currentRefreshJti !== refreshJti) return null;
+  const factor = await deps.store.factors.findById(factorId);
+  if (factor === null) return null;
+  const standing = await deps.store.factors.standing(session.userId);
+  return {
+    outcome: 'confirmed',
+    factor,
+    session,
+    recoveryCodesStored: standing.confirmedFactors === 1,
+    restrictedSessions: 0,
+  };
+}

@@ -1,0 +1,101 @@
+import type { ForbiddenFailure, InputFailure } from '../errors.js';
+import { failure, type Result, success } from '../result.js';
+import type { ClientInfo } from './client/client-info.js';
+import type { AuthDeps } from './deps.js';
+import { announceStoredEvent, recordRevocationEvent, stampEvent } from './events/record-event.js';
+import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
+import { findReauthenticationFailure } from './factors/step-up.js';
+import type { MfaFactorRecord, MfaStanding } from './ports/factor-store.js';
+import type { Viewer } from './sessions/viewer.js';
+
+// The viewer's factors and recovery codes, and the operator's reset. Assurance 2 (when the
+// account has a factor) is the API's to demand before these run; the recent authentication
+// (REAUTH_MAX_AGE) is checked here.
+
+/** The user's confirmed factors, oldest first (a pending one is not a factor yet). */
+export function listFactors(deps: AuthDeps, userId: string): Promise<MfaFactorRecord[]> {
+  return deps.store.factors.listConfirmed(userId);
+}
+
+export function mfaStanding(deps: AuthDeps, userId: string): Promise<MfaStanding> {
+  return deps.store.factors.standing(userId);
+}
+
+/**
+ * Replaces every recovery code of the viewer's account with 10 fresh ones, returned this once.
+ * NO_MFA_FACTOR when the account has no confirmed factor.
+ */
+export async function regenerateRecoveryCodes(
+  deps: AuthDeps,
+  viewer: Viewer,
+  client: ClientInfo,
+): Promise<Result<string[], InputFailure | ForbiddenFailure>> {
+  const standing = await deps.store.factors.standing(viewer.userId);
+  if (standing.confirmedFactors === 0) return failure(NO_MFA_FACTOR);
+  const stale = findReauthenticationFailure(deps, viewer);
+  if (stale !== null) return failure(stale);
+  const codes = createRecoveryCodes();
+  const event = stampEvent(deps, client, {
+    type: 'RECOVERY_CODES_REGENERATED',
+    userId: viewer.userId,
+    sessionId: viewer.sessionId,
+  });
+  const replaced = await deps.store.factors.replaceRecoveryCodes(
+    viewer.userId,
+    hashRecoveryCodes(codes),
+    event,
+  );
+  if (!replaced) return failure(NO_MFA_FACTOR); // the last factor went meanwhile
+  await announceStoredEvent(deps, event, 0);
+  return success(codes);
+}
+
+const NO_MFA_FACTOR: InputFailure = { reason: 'NO_MFA_FACTOR', field: 'factors' };
+
+/**
+ * Removes one of the viewer's factors, confirmed or pending. Removing the last confirmed one
+ * also removes the recovery codes and lifts MFA_REQUIRED from the account's sessions: there is
+ * nothing left to prove. False when the viewer has no factor with this id.
+ */
+export async function removeFactor(
+  deps: AuthDeps,
+  viewer: Viewer,
+  factorId: string,
+  client: ClientInfo,
+): Promise<Result<boolean, ForbiddenFailure>> {
+  const stale = findReauthenticationFailure(deps, viewer);
+  if (stale !== null) return failure(stale);
+  const factor = await deps.store.factors.findById(factorId);
+  if (factor === null || factor.userId !== viewer.userId) return success(false);
+  const event = stampEvent(deps, client, {
+    type: 'MFA_REMOVED',
+    userId: viewer.userId,
+    sessionId: viewer.sessionId,
+    detail: factor.type,
+  });
+  const removal = { userId: viewer.userId, factorId, now: deps.clock.now() };
+  const removed = await deps.store.factors.remove(removal, event);
+  if (removed) await announceStoredEvent(deps, event, 0);
+  return success(removed);
+}
+
+/**
+ * The operator's reset (`mfa:reset`): removes every factor and recovery code of the user and
+ * ends their sessions (reason `mfa_reset`), recorded as MFA_REMOVED by the operator. Null when
+ * the user does not exist; otherwise how many sessions ended.
+ */
+export async function resetUserFactors(
+  deps: AuthDeps,
+  userId: string,
+  client: ClientInfo,
+): Promise<number | null> {
+  const event = stampEvent(deps, client, {
+    type: 'MFA_REMOVED',
+    userId,
+    detail: 'OPERATOR_RESET',
+  });
+  const revoked = await deps.store.factors.resetUser(userId, deps.clock.now(), event);
+  if (revoked === null) return null;
+  await recordRevocationEvent(deps, event, revoked);
+  return revoked;
+}
