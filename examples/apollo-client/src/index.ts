@@ -7,6 +7,13 @@ export {
   watchSessionEnded,
 } from './session-ended.js';
 export {
+  createStepUpLink,
+  type PromptForSecondFactor,
+  type SecondFactorAnswer,
+  type StepUpLinkOptions,
+  type StepUpReason,
+} from './step-up-link.js';
+export {
   createTokenRefresher,
   type RefreshOutcome,
   type TokenRefresher,
