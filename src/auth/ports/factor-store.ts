@@ -1,5 +1,5 @@
 import type { NewOutboxMail } from './link-records.js';
-import type { AssuranceLevel, AuthMethod, SessionRecord } from './records.js';
+import type { AuthMethod, SessionRecord } from './records.js';
 import type { WriteEvents } from './write-event.js';
 
 /** Second factors as stored. Times are milliseconds since the Unix epoch. */
@@ -186,7 +186,11 @@ export interface FactorStore {
    * wins), sets its `lastUsedAt`, clears the TOTP failure count, and upgrades the session; with
    * `event`. Writes nothing unless `accepted`.
    */
-  acceptTotp(userId: string, acceptance: TotpAcceptance, event?: WriteEvents): Promise<StepUpResult>;
+  acceptTotp(
+    userId: string,
+    acceptance: TotpAcceptance,
+    event?: WriteEvents,
+  ): Promise<StepUpResult>;
   /**
    * One transaction: deletes the user's recovery code with this hash (one statement: of
    * concurrent uses exactly one deletes it), clears the TOTP failure count and lock, upgrades the

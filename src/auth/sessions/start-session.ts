@@ -31,6 +31,10 @@ export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientIn
     userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
     restrictions: restrictionsFor(deps, user),
+    assuranceLevel: 1,
+    authMethods: ['pwd'],
+    authTime: now,
+    stepUpDeadline: null,
   };
 }
 

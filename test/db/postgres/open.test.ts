@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
+import type { NewSession } from '../../../src/auth/ports/records.js';
 import { sqlState } from '../../../src/db/postgres/conflicts.js';
 import { MIGRATION_LOCK, openPostgresStore } from '../../../src/db/postgres/open.js';
 import {
@@ -92,7 +93,7 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
 
   it("reports the server's SQLSTATE through drizzle's error, as the retry logic expects", async () => {
     const store = await openPostgresStore(await newDatabase());
-    const session = {
+    const session: NewSession = {
       id: 's',
       userId: 'nobody',
       currentRefreshJti: 'j',
@@ -104,6 +105,10 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
       userAgent: null,
       ip: null,
       restrictions: [],
+      assuranceLevel: 1,
+      authMethods: ['pwd'],
+      authTime: 1,
+      stepUpDeadline: null,
     };
     const error = await store.sessions.insert(session).catch((caught: unknown) => caught);
     expect(sqlState(error)).toBe('23503'); // foreign_key_violation: no such user
