@@ -59,6 +59,14 @@ export const AUTH_ERRORS = {
     message:
       'Verify your email address first: this session reaches only me, logout, requestEmailVerification and changeEmail.',
   },
+  MFA_REQUIRED: {
+    code: 'FORBIDDEN',
+    message: 'Prove your second factor first: this session must be stepped up.',
+  },
+  MFA_ENROLLMENT_REQUIRED: {
+    code: 'FORBIDDEN',
+    message: 'Enrol a second factor first: your role requires one.',
+  },
   ORIGIN_NOT_ALLOWED: {
     code: 'FORBIDDEN',
     message: 'Requests from this origin are not allowed (see ALLOWED_ORIGINS).',

@@ -67,6 +67,24 @@ export function composeMail(kind: MailKind, payload: MailPayload): MailContent {
         ],
         undefined,
       );
+    case 'mfa_enrolled':
+      return compose(
+        'A second factor was added to your account',
+        [
+          'A second factor now protects your account: signing in takes a code from it as well.',
+          'If it was not you, reset your password at once and contact the operator of this service.',
+        ],
+        undefined,
+      );
+    case 'recovery_code_used':
+      return compose(
+        'A recovery code was used',
+        [
+          `A recovery code of your account was just used; ${payload.remaining ?? 'some'} are left.`,
+          'If it was not you, reset your password at once and contact the operator of this service.',
+        ],
+        undefined,
+      );
     case 'test':
       return compose(
         'Test mail',
