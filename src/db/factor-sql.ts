@@ -151,6 +151,16 @@ export function otherLowAssuranceSessions(
   );
 }
 
+/**
+ * An other session a confirmation restricts: one not restricted with MFA_REQUIRED already,
+ * which keeps the earlier deadline it was given (a later factor must not extend it).
+ */
+export function needsRestricting(session: {
+  readonly restrictions: readonly SessionRestriction[];
+}): boolean {
+  return !session.restrictions.includes('MFA_REQUIRED');
+}
+
 /** What a restricted other session gets: MFA_REQUIRED in place of enrolment, and the deadline. */
 export function restrictedSessionValues(
   session: Pick<SessionRecord, 'restrictions' | 'idleExpiresAt'>,

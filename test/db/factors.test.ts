@@ -248,12 +248,23 @@ describe(`${testStoreKind()}: factors.confirm`, () => {
     expect(mails.map((mail) => mail.kind)).toEqual(['mfa_enrolled']);
   });
 
-  it('keeps the codes when a second factor is confirmed', async () => {
+  it('keeps the codes and the deadlines of restricted sessions when a second factor is confirmed', async () => {
     await enrolled();
+    await store.sessions.start(gated('s1', 'u1'));
     await insertPending('f2');
-    const second = { ...confirmation('f2', 's0'), recoveryCodeHashes: ['other-1', 'other-2'] };
+    const second = {
+      ...confirmation('f2', 's0'),
+      recoveryCodeHashes: ['other-1', 'other-2'],
+      otherSessionsDeadline: DEADLINE + HOUR,
+    };
     const result = await store.factors.confirm('u1', second);
-    expect(result).toMatchObject({ outcome: 'confirmed', recoveryCodesStored: false });
+    expect(result).toMatchObject({
+      outcome: 'confirmed',
+      recoveryCodesStored: false,
+      restrictedSessions: 0,
+    });
+    // Restricted already: its deadline is not extended by a later factor.
+    expect(await store.sessions.findById('s1')).toMatchObject({ stepUpDeadline: DEADLINE });
     expect((await store.factors.standing('u1')).recoveryCodesRemaining).toBe(3);
     expect((await store.factors.listConfirmed('u1')).map((factor) => factor.id)).toEqual([
       'f1',

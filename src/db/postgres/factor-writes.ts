@@ -13,6 +13,7 @@ import {
   clearedFailuresAndLock,
   confirmedValues,
   hasExpired,
+  needsRestricting,
   otherLowAssuranceSessions,
   pendingFactor,
   recoveryCodeRows,
@@ -157,7 +158,8 @@ export async function confirmFactor(
     .from(sessions)
     .where(otherLowAssuranceSessions(sessions, userId, upgraded.id, now))
     .for('no key update');
-  for (const other of others) {
+  const restricted = others.filter(needsRestricting);
+  for (const other of restricted) {
     const values = restrictedSessionValues(
       { restrictions: other.restrictions, idleExpiresAt: other.idle },
       confirmation.otherSessionsDeadline,
@@ -170,6 +172,6 @@ export async function confirmFactor(
     factor,
     session: upgraded,
     recoveryCodesStored: first,
-    restrictedSessions: others.length,
+    restrictedSessions: restricted.length,
   };
 }

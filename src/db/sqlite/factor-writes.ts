@@ -13,6 +13,7 @@ import {
   clearedFailuresAndLock,
   confirmedValues,
   hasExpired,
+  needsRestricting,
   otherLowAssuranceSessions,
   pendingFactor,
   recoveryCodeRows,
@@ -131,7 +132,8 @@ export function confirmFactor(
     .from(sessions)
     .where(otherLowAssuranceSessions(sessions, userId, upgraded.id, now))
     .all();
-  for (const other of others) {
+  const restricted = others.filter(needsRestricting);
+  for (const other of restricted) {
     const values = restrictedSessionValues(
       { restrictions: other.restrictions, idleExpiresAt: other.idle },
       confirmation.otherSessionsDeadline,
@@ -144,6 +146,6 @@ export function confirmFactor(
     factor,
     session: upgraded,
     recoveryCodesStored: first,
-    restrictedSessions: others.length,
+    restrictedSessions: restricted.length,
   };
 }
