@@ -1,21 +1,7 @@
-import {
-  type AnyColumn,
-  and,
-  eq,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  ne,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
-import type { RecoveryCodeUse, SessionStepUp, TotpFailure } from '../auth/ports/factor-store.js';
+import { type AnyColumn, and, eq, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { RecoveryCodeUse, TotpFailure } from '../auth/ports/factor-store.js';
 import type { NewOutboxMail } from '../auth/ports/link-records.js';
-import type { AuthMethod, SessionRecord, SessionRestriction } from '../auth/ports/records.js';
 import type { WriteEvents } from '../auth/ports/write-event.js';
-import { isLiveAt, type SessionColumns } from './session-sql.js';
 
 // The conditions and values of the factor statements, the same SQL in either dialect. Each
 // write of both stores takes the same steps in the same order, in one transaction:
@@ -23,9 +9,10 @@ import { isLiveAt, type SessionColumns } from './session-sql.js';
 //     FOR SHARE and makes it wait: a session either sees the factor confirmed, or is among the
 //     "other sessions" the confirmation restricts; SQLite: the IMMEDIATE write lock);
 //  2. lock the session to upgrade while it is live (none: write nothing, `session_gone`);
+//     a confirmation first checks its pending factor (`not_found`, `expired`);
 //  3. the one statement that decides the proof (the TOTP step's compare and set, the recovery
-//     code's DELETE … RETURNING, the pending factor's check): of concurrent proofs, one wins;
-//  4. the writes that follow from it.
+//     code's DELETE … RETURNING): of concurrent proofs of one code, exactly one matches;
+//  4. the writes that follow from it (the session's upgrade, notices).
 // Every check comes before the first write, so "nothing written" needs no rollback.
 
 /** The mfa_factors columns these statements read, in either dialect. */
@@ -85,95 +72,6 @@ export function totpStepBelow(
     eq(columns.type, 'TOTP'),
     or(isNull(columns.lastStep), lt(columns.lastStep, step)),
   );
-}
-
-/** The session a step-up upgrades: the user's, live at the proof. */
-export function steppingUpSession(columns: SessionColumns, stepUp: SessionStepUp): SQL | undefined {
-  return and(
-    eq(columns.id, stepUp.sessionId),
-    eq(columns.userId, stepUp.userId),
-    isLiveAt(columns, stepUp.now),
-  );
-}
-
-/** What the proved session gets (see SessionStepUp), from its locked row. */
-export function stepUpValues(
-  columns: { readonly generation: AnyColumn },
-  session: Pick<SessionRecord, 'restrictions' | 'expiresAt'>,
-  stepUp: SessionStepUp,
-): {
-  assuranceLevel: 2;
-  authMethods: AuthMethod[];
-  authTime: number;
-  restrictions: SessionRestriction[];
-  stepUpDeadline: null;
-  idleExpiresAt: number;
-  currentRefreshJti: string;
-  previousRefreshJti: null;
-  rotatedAt: number;
-  lastUsedAt: number;
-  generation: SQL;
-} {
-  return {
-    assuranceLevel: 2,
-    authMethods: [...stepUp.authMethods],
-    authTime: stepUp.now,
-    restrictions: session.restrictions.filter((each) => !MFA_RESTRICTIONS.includes(each)),
-    stepUpDeadline: null,
-    idleExpiresAt: Math.min(stepUp.idleExpiresAt, session.expiresAt),
-    currentRefreshJti: stepUp.nextRefreshJti,
-    // No grace: the refresh token from before the proof carries the lower assurance, and
-    // presenting it is reuse from now on.
-    previousRefreshJti: null,
-    rotatedAt: stepUp.now,
-    lastUsedAt: stepUp.now,
-    generation: sql`${columns.generation} + 1`,
-  };
-}
-
-const MFA_RESTRICTIONS: readonly SessionRestriction[] = ['MFA_REQUIRED', 'MFA_ENROLLMENT_REQUIRED'];
-
-/**
- * The user's other live sessions below assurance 2: what a confirmation restricts, for an
- * account that has a second factor from now on.
- */
-export function otherLowAssuranceSessions(
-  columns: SessionColumns & { readonly assuranceLevel: AnyColumn },
-  userId: string,
-  keptSessionId: string,
-  now: number,
-): SQL | undefined {
-  return and(
-    eq(columns.userId, userId),
-    ne(columns.id, keptSessionId),
-    isLiveAt(columns, now),
-    lte(columns.assuranceLevel, 1),
-  );
-}
-
-/**
- * An other session a confirmation restricts: one not restricted with MFA_REQUIRED already,
- * which keeps the earlier deadline it was given (a later factor must not extend it).
- */
-export function needsRestricting(session: {
-  readonly restrictions: readonly SessionRestriction[];
-}): boolean {
-  return !session.restrictions.includes('MFA_REQUIRED');
-}
-
-/** What a restricted other session gets: MFA_REQUIRED in place of enrolment, and the deadline. */
-export function restrictedSessionValues(
-  session: Pick<SessionRecord, 'restrictions' | 'idleExpiresAt'>,
-  deadline: number,
-): { restrictions: SessionRestriction[]; stepUpDeadline: number; idleExpiresAt: number } {
-  const kept = session.restrictions.filter(
-    (each) => each !== 'MFA_ENROLLMENT_REQUIRED' && each !== 'MFA_REQUIRED',
-  );
-  return {
-    restrictions: [...kept, 'MFA_REQUIRED'],
-    stepUpDeadline: deadline,
-    idleExpiresAt: Math.min(session.idleExpiresAt, deadline),
-  };
 }
 
 /**

@@ -13,16 +13,18 @@ import {
   clearedFailuresAndLock,
   confirmedValues,
   hasExpired,
-  needsRestricting,
-  otherLowAssuranceSessions,
   pendingFactor,
   recoveryCodeRows,
-  restrictedSessionValues,
-  steppingUpSession,
-  stepUpValues,
   totpStepBelow,
   withRemaining,
 } from '../factor-sql.js';
+import {
+  needsRestricting,
+  otherLowAssuranceSessions,
+  restrictedSessionValues,
+  steppingUpSession,
+  stepUpValues,
+} from '../step-up-sql.js';
 import { countConfirmedFactors, countRecoveryCodes } from './factor-counts.js';
 import { queue, type Tx } from './link-writes.js';
 import { mfaFactors, recoveryCodes, sessions, users } from './schema.js';
