@@ -143,3 +143,13 @@ export function timeOfWrite(event: WriteEvents): number {
   if ('type' in event) return event.at;
   return event[0]?.at ?? Date.now();
 }
+
+/**
+ * How many sessions a proof's result revoked (none) when it wrote, that is when its outcome is
+ * `outcome`; null (no event appended) for every other outcome, which wrote nothing.
+ */
+export function wroteWhen(
+  outcome: string,
+): (result: { readonly outcome: string }) => number | null {
+  return (result) => (result.outcome === outcome ? 0 : null);
+}

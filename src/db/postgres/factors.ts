@@ -9,6 +9,7 @@ import {
   lockedByThisFailure,
   pendingFactorsOf,
   timeOfWrite,
+  wroteWhen,
 } from '../factor-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
 import {
@@ -30,12 +31,6 @@ import { revokeSessionsWhere } from './sessions.js';
 
 // The PostgreSQL twin of ../sqlite/factors.ts: each write one transaction, made of
 // ./factor-writes.ts, run again should PostgreSQL abort it for a deadlock.
-
-/** The step-ups and confirmations wrote when they were accepted (and revoked nothing). */
-function wroteWhen(outcome: string) {
-  return (result: { readonly outcome: string }): number | null =>
-    result.outcome === outcome ? 0 : null;
-}
 
 export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
   const { writeWithEvent } = createPostgresWriter(db);

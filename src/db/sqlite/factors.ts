@@ -10,6 +10,7 @@ import {
   lockedByThisFailure,
   pendingFactorsOf,
   timeOfWrite,
+  wroteWhen,
 } from '../factor-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
@@ -23,12 +24,6 @@ import { revokeSessionsWhere } from './sessions.js';
 // first read, as PostgreSQL locks the user row), made of ./factor-writes.ts.
 
 const immediate = { immediate: true } as const;
-
-/** The step-ups and confirmations wrote when they were accepted (and revoked nothing). */
-function wroteWhen(outcome: string) {
-  return (result: { readonly outcome: string }): number | null =>
-    result.outcome === outcome ? 0 : null;
-}
 
 function userExists(tx: Tx, userId: string): boolean {
   return tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).get() !== undefined;
