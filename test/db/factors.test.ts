@@ -176,6 +176,36 @@ describe(`${testStoreKind()}: the MFA gate of a new session`, () => {
     });
   });
 
+  it('never misses a factor confirmed while the session starts: gated, or restricted by the confirmation', async () => {
+    const users = Array.from({ length: 10 }, (_, i) => `r${i}`);
+    for (const id of users) {
+      await store.users.insert(newUser(id));
+      await store.sessions.insert(newSession(`${id}-enrolling`, id));
+      const factor = { id: `${id}-f`, userId: id, type: 'TOTP' as const, name: null };
+      await store.factors.insertPending({
+        ...factor,
+        sealedSecret: 's',
+        createdAt: T0,
+        expiresAt: null,
+      });
+    }
+    const racing = users.flatMap((id) => [
+      store.sessions.start(gated(`${id}-new`, id)),
+      store.factors.confirm(id, {
+        ...confirmation(`${id}-f`, `${id}-enrolling`),
+        stepUp: stepUp(`${id}-enrolling`, { userId: id }),
+        notice: { ...notice(`${id}-mail`, 'mfa_enrolled'), userId: id },
+      }),
+    ]);
+    await Promise.all(racing);
+    for (const id of users) {
+      expect(await store.sessions.findById(`${id}-new`)).toMatchObject({
+        restrictions: ['MFA_REQUIRED'],
+        stepUpDeadline: DEADLINE,
+      });
+    }
+  });
+
   it('never lets a rotation move the idle expiry past the step-up deadline', async () => {
     await enrolled();
     await store.sessions.start(gated('s1', 'u1'));
