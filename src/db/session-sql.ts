@@ -10,6 +10,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type {
+  AuthMethod,
   NewSession,
   SessionRestriction,
   SessionRevocationReason,
@@ -28,6 +29,7 @@ export interface SessionColumns {
   readonly idleExpiresAt: AnyColumn;
   readonly expiresAt: AnyColumn;
   readonly revokedAt: AnyColumn;
+  readonly stepUpDeadline: AnyColumn;
 }
 
 /** Neither revoked nor past either expiry at `now`, a value or a prepared statement's parameter. */
@@ -121,7 +123,9 @@ function parameter(name: keyof RotationParameters): Placeholder {
 
 /**
  * What a rotation writes: the presented jti becomes the previous one (the reuse grace), the
- * next one current, and the idle expiry moves on, capped at the absolute expiry.
+ * next one current, and the idle expiry moves on, capped at the absolute expiry and at the
+ * step-up deadline: refreshing a session that has yet to prove its second factor must not
+ * keep it alive past the time it was given to do so.
  */
 export function rotationValues(
   columns: SessionColumns,
@@ -140,7 +144,13 @@ export function rotationValues(
     currentRefreshJti: sql`${parameter('nextJti')}`,
     rotatedAt: sql`${parameter('now')}`,
     lastUsedAt: sql`${parameter('now')}`,
-    idleExpiresAt: dialect.least(parameter('idleExpiresAt'), columns.expiresAt),
+    idleExpiresAt: dialect.least(
+      parameter('idleExpiresAt'),
+      dialect.least(
+        columns.expiresAt,
+        sql`coalesce(${columns.stepUpDeadline}, ${columns.expiresAt})`,
+      ),
+    ),
     generation: sql`${columns.generation} + 1`,
   };
 }
@@ -159,9 +169,17 @@ export function rotationCondition(columns: SessionColumns): SQL | undefined {
   );
 }
 
-/** A new session as its row: the restrictions copied, since the record's array is read-only. */
-export function sessionRow<S extends NewSession>(
-  session: S,
-): Omit<S, 'restrictions'> & { restrictions: SessionRestriction[] } {
-  return { ...session, restrictions: [...session.restrictions] };
+/**
+ * A new session as its row: the arrays copied, since the record's are read-only, and without
+ * its `mfaGate`, which the store applies before the insert (see ./mfa-gate.ts) and never stores.
+ */
+export function sessionRow(session: NewSession): SessionRow {
+  const { mfaGate: _mfaGate, restrictions, authMethods, ...row } = session;
+  return { ...row, restrictions: [...restrictions], authMethods: [...authMethods] };
 }
+
+/** A session as its INSERT writes it. */
+export type SessionRow = Omit<NewSession, 'restrictions' | 'authMethods' | 'mfaGate'> & {
+  restrictions: SessionRestriction[];
+  authMethods: AuthMethod[];
+};

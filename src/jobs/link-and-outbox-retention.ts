@@ -1,4 +1,5 @@
 import type { AccountStore } from '../auth/ports/account-store.js';
+import type { FactorStore } from '../auth/ports/factor-store.js';
 import type { OutboxStore } from '../auth/ports/outbox-store.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -14,13 +15,15 @@ export const EXPIRED_LINK_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * Now and then hourly: deletes settled outbox rows (sent, dropped, dead-lettered) older than
  * `retentionSeconds`, which hold no body but each name a recipient, kept no longer than the
- * audit log keeps its events (pending mails are never touched); and link tokens expired more
- * than {@link EXPIRED_LINK_KEPT_MS} ago. Returns a function that stops the schedule; the timer
+ * audit log keeps its events (pending mails are never touched); link tokens expired more
+ * than {@link EXPIRED_LINK_KEPT_MS} ago; and pending TOTP factors that were never confirmed
+ * (each holds a sealed secret nobody can use any more). Returns a function that stops the schedule; the timer
  * does not keep the process alive.
  */
 export function scheduleLinkAndOutboxRetention(
   store: { readonly outbox: Pick<OutboxStore, 'purgeSettled'> } & {
     readonly accounts: Pick<AccountStore, 'purgeExpiredLinks'>;
+    readonly factors: Pick<FactorStore, 'purgeExpiredPending'>;
   },
   clock: Clock,
   retentionSeconds: number,
@@ -39,6 +42,12 @@ export function scheduleLinkAndOutboxRetention(
         if (deleted > 0) logger.info('expired link tokens purged', { deleted });
       },
       (error: unknown) => logger.error('link token purge failed', error),
+    );
+    store.factors.purgeExpiredPending(now).then(
+      (deleted) => {
+        if (deleted > 0) logger.info('expired pending factors purged', { deleted });
+      },
+      (error: unknown) => logger.error('pending factor purge failed', error),
     );
   };
   purge();

@@ -191,6 +191,10 @@ describe('sessions:revoke', () => {
           userAgent: null,
           ip: null,
           restrictions: [],
+          assuranceLevel: 1,
+          authMethods: ['pwd'],
+          authTime: clock.now(),
+          stepUpDeadline: null,
         });
       }
       return ids;

@@ -38,6 +38,10 @@ export function newSession(
     userAgent: null,
     ip: null,
     restrictions: [],
+    assuranceLevel: 1,
+    authMethods: ['pwd'],
+    authTime: T0,
+    stepUpDeadline: null,
     ...overrides,
   };
 }

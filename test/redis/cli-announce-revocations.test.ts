@@ -58,6 +58,10 @@ describeWithRedis('src/cli/main.ts with REDIS_URL', () => {
       userAgent: null,
       ip: null,
       restrictions: [],
+      assuranceLevel: 1,
+      authMethods: ['pwd'],
+      authTime: now,
+      stepUpDeadline: null,
     });
     await store.close();
 

@@ -1,5 +1,6 @@
 import type { AccountStore } from '../ports/account-store.js';
 import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
+import type { FactorStore } from '../ports/factor-store.js';
 import type { LinkPurpose } from '../ports/link-records.js';
 import type {
   Revocation,
@@ -123,10 +124,51 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     },
   };
 
+  // A first factor's confirmation restricts the account's other sessions (MFA_REQUIRED, a
+  // deadline): a cached one is dropped, so the next request reads the restriction. An
+  // operator's reset ends every session of the account.
+  const { factors: factorsInner } = store;
+  const factors: FactorStore = {
+    insertPending: (factor, event) => factorsInner.insertPending(factor, event),
+    findById: (id) => factorsInner.findById(id),
+    listConfirmed: (userId) => factorsInner.listConfirmed(userId),
+    standing: (userId) => factorsInner.standing(userId),
+    confirm(userId, confirmation, event) {
+      return announcing(
+        factorsInner.confirm(userId, confirmation, event),
+        (result) => result.outcome === 'confirmed' && result.restrictedSessions > 0,
+        {
+          kind: 'user',
+          userId,
+          exceptSessionId: confirmation.stepUp.sessionId,
+          reason: 'restrictions_changed',
+        },
+      );
+    },
+    acceptTotp: (userId, acceptance, event) => factorsInner.acceptTotp(userId, acceptance, event),
+    useRecoveryCode: (use, event) => factorsInner.useRecoveryCode(use, event),
+    recordTotpFailure: (failure, event) => factorsInner.recordTotpFailure(failure, event),
+    replaceRecoveryCodes: (userId, codeHashes, event) =>
+      factorsInner.replaceRecoveryCodes(userId, codeHashes, event),
+    remove: (removal, event) => factorsInner.remove(removal, event),
+    resetUser(userId, now, event) {
+      return announcing(
+        factorsInner.resetUser(userId, now, event),
+        (revoked) => revoked !== null && revoked > 0,
+        userRevocation(userId, 'mfa_reset'),
+      );
+    },
+    purgeExpiredPending: (expiredBefore) => factorsInner.purgeExpiredPending(expiredBefore),
+    listSealedSecrets: () => factorsInner.listSealedSecrets(),
+    replaceSealedSecret: (factorId, expected, next) =>
+      factorsInner.replaceSealedSecret(factorId, expected, next),
+  };
+
   return {
     users,
     sessions,
     accounts,
+    factors,
     outbox: store.outbox,
     signingKeys: store.signingKeys,
     auditEvents: store.auditEvents,

@@ -17,7 +17,7 @@ export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 /**
  * A logout in any scope is LOGOUT; `revokeSession`, an admin, the CLI and an undone email change
- * are REVOKED; a password change or reset is PASSWORD_CHANGED. Typed as
+ * are REVOKED, as is an operator's reset of the second factors; a password change or reset is PASSWORD_CHANGED. Typed as
  * a complete record, so a new revocation reason cannot compile without saying what it announces.
  */
 const END_REASON_OF: Readonly<Record<SessionRevocationReason, SessionEndReason>> = {
@@ -30,6 +30,7 @@ const END_REASON_OF: Readonly<Record<SessionRevocationReason, SessionEndReason>>
   refresh_token_reused: 'REFRESH_TOKEN_REUSED',
   account_disabled: 'ACCOUNT_DISABLED',
   account_deleted: 'ACCOUNT_DELETED',
+  mfa_reset: 'REVOKED',
 };
 
 export function sessionEndReasonOf(reason: SessionRevocationReason): SessionEndReason {

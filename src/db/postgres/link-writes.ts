@@ -12,9 +12,11 @@ import {
   voidedResetMail,
   withoutEmailRestriction,
 } from '../lifecycle-sql.js';
+import { gateSession } from '../mfa-gate.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
 import type { PostgresTransaction as Tx } from './audited-write.js';
 import { sqlState } from './conflicts.js';
+import { countConfirmedFactors } from './factor-counts.js';
 import { linkTokens, outbox, sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
@@ -145,7 +147,9 @@ export async function applyLink(tx: Tx, use: LinkUse): Promise<LinkUseResult> {
       await voidResetLinks(tx, user.id, user.email, now);
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = await revokeSessionsWhere(tx, live, 'password_reset', now);
-      const [session] = await tx.insert(sessions).values(sessionRow(effect.session)).returning();
+      const factors = await countConfirmedFactors(tx, user.id);
+      const gated = gateSession(effect.session, factors, user.roles);
+      const [session] = await tx.insert(sessions).values(sessionRow(gated)).returning();
       if (session === undefined) throw new Error('INSERT … RETURNING returned no session.');
       await queue(tx, [effect.notice]);
       return { outcome: 'used', user: updated, session, revokedSessions };

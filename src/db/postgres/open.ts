@@ -7,6 +7,7 @@ import type { Store } from '../../auth/ports/store.js';
 import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
+import { createPostgresFactorStore } from './factors.js';
 import { createPostgresOutboxStore } from './outbox.js';
 import { createPostgresRevocationStore } from './revocations.js';
 import { createPostgresSessionStore } from './sessions.js';
@@ -95,6 +96,7 @@ export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool):
     revocations: createPostgresRevocationStore(db),
     accounts: createPostgresAccountStore(db),
     outbox: createPostgresOutboxStore(db),
+    factors: createPostgresFactorStore(db),
     async ping() {
       await db.execute(sql`select 1`);
     },

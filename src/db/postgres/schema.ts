@@ -8,9 +8,11 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { MfaFactorType } from '../../auth/ports/factor-store.js';
 import type {
   LinkPurpose,
   MailKind,
@@ -18,7 +20,9 @@ import type {
   OutboxState,
 } from '../../auth/ports/link-records.js';
 import type {
+  AssuranceLevel,
   AuthEventType,
+  AuthMethod,
   Role,
   SessionRestriction,
   SessionRevocationReason,
@@ -45,6 +49,10 @@ export const users = pgTable('users', {
   // Accounts from before verification existed are unverified: nothing proved their address.
   emailVerified: boolean('email_verified').notNull().default(false),
   disabledAt: millis('disabled_at'),
+  // Consecutive TOTP failures, and when they locked TOTP: kept on the account, not per
+  // instance or per session, so guessing across sessions or instances counts against one cap.
+  mfaTotpFailures: integer('mfa_totp_failures').notNull().default(0),
+  mfaTotpLockedAt: millis('mfa_totp_locked_at'),
 });
 
 export const sessions = pgTable(
@@ -70,8 +78,49 @@ export const sessions = pgTable(
       .$type<SessionRestriction[]>()
       .notNull()
       .default(sql`'[]'::jsonb`),
+    // Sessions from before second factors existed were opened by a password alone.
+    assuranceLevel: integer('assurance_level').$type<AssuranceLevel>().notNull().default(1),
+    authMethods: jsonb('auth_methods')
+      .$type<AuthMethod[]>()
+      .notNull()
+      .default(sql`'["pwd"]'::jsonb`),
+    authTime: millis('auth_time').notNull(),
+    stepUpDeadline: millis('step_up_deadline'),
   },
   (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const mfaFactors = pgTable(
+  'mfa_factors',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').$type<MfaFactorType>().notNull(),
+    name: text('name'),
+    // Sealed by the secret box: a copy of the database alone yields no TOTP secret.
+    sealedSecret: text('sealed_secret'),
+    createdAt: millis('created_at').notNull(),
+    confirmedAt: millis('confirmed_at'),
+    expiresAt: millis('expires_at'),
+    lastUsedAt: millis('last_used_at'),
+    lastStep: bigint('last_step', { mode: 'number' }),
+  },
+  (table) => [index('mfa_factors_user_id_idx').on(table.userId)],
+);
+
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // Only the SHA-256 of a code, as for link tokens.
+    codeHash: text('code_hash').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.codeHash] })],
 );
 
 export const linkTokens = pgTable(

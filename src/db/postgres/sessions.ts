@@ -4,6 +4,7 @@ import type { SessionRevocationReason } from '../../auth/ports/records.js';
 import type { SessionStore } from '../../auth/ports/store.js';
 import { revokedAny, wroteWithoutRevoking } from '../audited-write.js';
 import { POSTGRES_DIALECT } from '../dialects.js';
+import { gateSession } from '../mfa-gate.js';
 import {
   liveSessionsOfUser,
   revocation,
@@ -20,6 +21,7 @@ import {
   type PostgresTransaction,
 } from './audited-write.js';
 import { retryOnTransientConflict } from './conflicts.js';
+import { countConfirmedFactors } from './factor-counts.js';
 import { revocations, sessions, users } from './schema.js';
 
 /**
@@ -90,13 +92,18 @@ export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
       const start = async (tx: PostgresTransaction) => {
         // FOR SHARE: a disable's UPDATE of the row waits for this transaction (and then ends
         // this session with the others), or this one waits for the disable and sees it.
+        // It also holds off a factor's confirmation (which locks the row FOR NO KEY UPDATE)
+        // until this session is in, so the gate below counts the factor or the confirmation
+        // restricts this session with the others.
         const [user] = await tx
-          .select({ id: users.id })
+          .select({ id: users.id, roles: users.roles })
           .from(users)
           .where(and(eq(users.id, session.userId), isNull(users.disabledAt)))
           .for('share');
         if (user === undefined) return null;
-        const [inserted] = await tx.insert(sessions).values(sessionRow(session)).returning();
+        const factors = await countConfirmedFactors(tx, user.id);
+        const gated = gateSession(session, factors, user.roles);
+        const [inserted] = await tx.insert(sessions).values(sessionRow(gated)).returning();
         if (inserted === undefined) throw new Error('INSERT … RETURNING returned no session.');
         return inserted;
       };

@@ -2,6 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { PasswordChangeResult, UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
+import { gateSession } from '../mfa-gate.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
 import {
@@ -50,7 +51,9 @@ export function createPostgresUserStore(db: PostgresDatabase): UserStore {
         if (inserted === null) return null;
         await storeLinks(tx, user.id, links?.tokens ?? []);
         await queue(tx, links?.mails ?? []);
-        const [started] = await tx.insert(sessions).values(sessionRow(session)).returning();
+        // A new account has no factor yet; its roles may require enrolling one.
+        const gated = gateSession(session, 0, inserted.roles);
+        const [started] = await tx.insert(sessions).values(sessionRow(gated)).returning();
         if (started === undefined) throw new Error('INSERT … RETURNING returned no session.');
         return { user: inserted, session: started };
       };

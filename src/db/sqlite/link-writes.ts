@@ -13,7 +13,9 @@ import {
   voidedResetMail,
   withoutEmailRestriction,
 } from '../lifecycle-sql.js';
+import { gateSession } from '../mfa-gate.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
+import { countConfirmedFactors } from './factor-counts.js';
 import { linkTokens, outbox, sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
@@ -139,7 +141,8 @@ export function applyLink(tx: Tx, use: LinkUse): LinkUseResult {
       voidResetLinks(tx, user.id, user.email, now);
       const live = liveSessionsOfUser(sessions, user.id, now);
       const revokedSessions = revokeSessionsWhere(tx, live, 'password_reset', now);
-      const session = tx.insert(sessions).values(sessionRow(effect.session)).returning().get();
+      const gated = gateSession(effect.session, countConfirmedFactors(tx, user.id), user.roles);
+      const session = tx.insert(sessions).values(sessionRow(gated)).returning().get();
       queue(tx, [effect.notice]);
       return { outcome: 'used', user: updated, session, revokedSessions };
     }

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Store } from '../../auth/ports/store.js';
 import { createSqliteAccountStore } from './accounts.js';
 import { createSqliteAuditEventStore } from './audit-events.js';
+import { createSqliteFactorStore } from './factors.js';
 import { createSqliteOutboxStore } from './outbox.js';
 import { createSqliteRevocationStore } from './revocations.js';
 import { createSqliteSessionStore } from './sessions.js';
@@ -51,6 +52,7 @@ export function createSqliteStore(sqlite: Database.Database): Store {
     revocations: createSqliteRevocationStore(db),
     accounts: createSqliteAccountStore(db),
     outbox: createSqliteOutboxStore(db),
+    factors: createSqliteFactorStore(db),
     async ping() {
       // Throws once the connection is closed, so readiness goes down with the store.
       select1.get();

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import type { MfaFactorType } from '../../auth/ports/factor-store.js';
 import type {
   LinkPurpose,
   MailKind,
@@ -7,7 +15,9 @@ import type {
   OutboxState,
 } from '../../auth/ports/link-records.js';
 import type {
+  AssuranceLevel,
   AuthEventType,
+  AuthMethod,
   Role,
   SessionRestriction,
   SessionRevocationReason,
@@ -27,6 +37,10 @@ export const users = sqliteTable('users', {
   // Accounts from before verification existed are unverified: nothing proved their address.
   emailVerified: integer('email_verified', { mode: 'boolean' }).notNull().default(false),
   disabledAt: integer('disabled_at'),
+  // Consecutive TOTP failures, and when they locked TOTP: kept on the account, not per
+  // instance or per session, so guessing across sessions or instances counts against one cap.
+  mfaTotpFailures: integer('mfa_totp_failures').notNull().default(0),
+  mfaTotpLockedAt: integer('mfa_totp_locked_at'),
 });
 
 export const sessions = sqliteTable(
@@ -52,8 +66,49 @@ export const sessions = sqliteTable(
       .$type<SessionRestriction[]>()
       .notNull()
       .default(sql`'[]'`),
+    // Sessions from before second factors existed were opened by a password alone.
+    assuranceLevel: integer('assurance_level').$type<AssuranceLevel>().notNull().default(1),
+    authMethods: text('auth_methods', { mode: 'json' })
+      .$type<AuthMethod[]>()
+      .notNull()
+      .default(sql`'["pwd"]'`),
+    authTime: integer('auth_time').notNull(),
+    stepUpDeadline: integer('step_up_deadline'),
   },
   (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+export const mfaFactors = sqliteTable(
+  'mfa_factors',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').$type<MfaFactorType>().notNull(),
+    name: text('name'),
+    // Sealed by the secret box: a copy of the database alone yields no TOTP secret.
+    sealedSecret: text('sealed_secret'),
+    createdAt: integer('created_at').notNull(),
+    confirmedAt: integer('confirmed_at'),
+    expiresAt: integer('expires_at'),
+    lastUsedAt: integer('last_used_at'),
+    lastStep: integer('last_step'),
+  },
+  (table) => [index('mfa_factors_user_id_idx').on(table.userId)],
+);
+
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // Only the SHA-256 of a code, as for link tokens.
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.codeHash] })],
 );
 
 export const linkTokens = sqliteTable(

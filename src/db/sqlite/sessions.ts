@@ -4,6 +4,7 @@ import type { SessionRecord, SessionRevocationReason } from '../../auth/ports/re
 import type { SessionStore } from '../../auth/ports/store.js';
 import { revokedAny, wroteWithoutRevoking } from '../audited-write.js';
 import { SQLITE_DIALECT } from '../dialects.js';
+import { gateSession } from '../mfa-gate.js';
 import {
   liveSessionsOfUser,
   revocation,
@@ -15,6 +16,7 @@ import {
   unrevokedSession,
 } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
+import { countConfirmedFactors } from './factor-counts.js';
 import { revocations, sessions, users } from './schema.js';
 
 /**
@@ -75,12 +77,14 @@ export function createSqliteSessionStore(db: BetterSQLite3Database): SessionStor
       // One write transaction at a time: a disable is wholly before or after this one.
       const start = (tx: BetterSQLite3Database) => {
         const user = tx
-          .select({ id: users.id })
+          .select({ id: users.id, roles: users.roles })
           .from(users)
           .where(and(eq(users.id, session.userId), isNull(users.disabledAt)))
           .get();
         if (user === undefined) return null;
-        return tx.insert(sessions).values(sessionRow(session)).returning().get();
+        // The second-factor gate, from what this transaction reads: see ../mfa-gate.ts.
+        const gated = gateSession(session, countConfirmedFactors(tx, user.id), user.roles);
+        return tx.insert(sessions).values(sessionRow(gated)).returning().get();
       };
       return writeWithEvent(db, event, start, wroteWithoutRevoking);
     },

@@ -3,6 +3,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NewUser, UserRecord } from '../../auth/ports/records.js';
 import type { UserStore } from '../../auth/ports/store.js';
 import { wroteWithoutRevoking } from '../audited-write.js';
+import { gateSession } from '../mfa-gate.js';
 import { keptSession, keptSessionValues, userWithHash } from '../password-change-sql.js';
 import { liveSessionsOfUser, sessionRow } from '../session-sql.js';
 import { writeWithEvent } from './audited-write.js';
@@ -49,7 +50,12 @@ export function createSqliteUserStore(db: BetterSQLite3Database): UserStore {
         queue(tx, links?.mails ?? []);
         return {
           user: inserted,
-          session: tx.insert(sessions).values(sessionRow(session)).returning().get(),
+          // A new account has no factor yet; its roles may require enrolling one.
+          session: tx
+            .insert(sessions)
+            .values(sessionRow(gateSession(session, 0, inserted.roles)))
+            .returning()
+            .get(),
         };
       };
       return writeWithEvent(db, event, write, wroteWithoutRevoking);

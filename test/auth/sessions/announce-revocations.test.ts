@@ -131,4 +131,53 @@ describe('announceRevocations', () => {
     await store.ping();
     expect(channel.published).toEqual([]);
   });
+
+  it('announces a confirmation that restricted other sessions, sparing the stepped-up one, and a reset', async () => {
+    const confirmFirst = async (factorId: string) => {
+      await store.factors.insertPending({
+        id: factorId,
+        userId: 'u1',
+        type: 'TOTP',
+        name: null,
+        sealedSecret: 'sealed',
+        createdAt: T0,
+        expiresAt: T0 + HOUR,
+      });
+      return store.factors.confirm('u1', {
+        factorId,
+        step: 1,
+        stepUp: {
+          sessionId: 's1',
+          userId: 'u1',
+          authMethods: ['pwd', 'otp'],
+          nextRefreshJti: `next-${factorId}`,
+          now: T0 + 1,
+          idleExpiresAt: T0 + HOUR,
+        },
+        recoveryCodeHashes: ['c'],
+        otherSessionsDeadline: T0 + 600_000,
+        notice: {
+          id: `mail-${factorId}`,
+          kind: 'mfa_enrolled',
+          recipient: 'u1@example.com',
+          userId: 'u1',
+          payload: {},
+          linkExpiresAt: null,
+          createdAt: T0,
+        },
+      });
+    };
+    expect(await confirmFirst('f1')).toMatchObject({ restrictedSessions: 2 });
+    expect(channel.published).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: 's1', reason: 'restrictions_changed' },
+    ]);
+    // The other sessions are restricted already: nothing more to announce.
+    expect(await confirmFirst('f2')).toMatchObject({ restrictedSessions: 0 });
+    expect(channel.published).toHaveLength(1);
+    expect(await store.factors.resetUser('u1', T0 + 2)).toBe(3);
+    expect(await store.factors.resetUser('u1', T0 + 3)).toBe(0);
+    expect(channel.published.slice(1)).toEqual([
+      { kind: 'user', userId: 'u1', exceptSessionId: null, reason: 'mfa_reset' },
+    ]);
+  });
 });

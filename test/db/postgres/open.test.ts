@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPendingPostgresMigration } from '../../../scripts/pending-migrations.js';
+import type { NewSession } from '../../../src/auth/ports/records.js';
 import { sqlState } from '../../../src/db/postgres/conflicts.js';
 import { MIGRATION_LOCK, openPostgresStore } from '../../../src/db/postgres/open.js';
+import { migrationsBefore } from '../../helpers/earlier-migrations.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -83,6 +87,35 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
     expect(await countAppliedMigrations(url)).toBe(migrationsInJournal());
   });
 
+  it('0003_mfa_factors gives existing sessions a password-only assurance, authenticated at creation', async () => {
+    const url = await newDatabase();
+    const earlier = migrationsBefore('postgres', '0003_mfa_factors');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder: earlier.folder });
+      await client.query(`insert into users (id, email, password_hash, roles, created_at)
+                            values ('u', 'u@example.com', 'h', '["USER"]', 1)`);
+      await client.query(`insert into sessions (id, user_id, current_refresh_jti, rotated_at,
+                            created_at, last_used_at, idle_expires_at, expires_at)
+                            values ('s', 'u', 'j', 5, 5, 5, 9, 9)`);
+    } finally {
+      await client.end();
+      earlier.remove();
+    }
+    const store = await openPostgresStore(url);
+    expect(await store.sessions.findById('s')).toMatchObject({
+      createdAt: 5,
+      authTime: 5,
+      assuranceLevel: 1,
+      authMethods: ['pwd'],
+      stepUpDeadline: null,
+    });
+    expect((await store.factors.standing('u')).totpFailures).toBe(0);
+    await store.close();
+    expect(await countAppliedMigrations(url)).toBe(migrationsInJournal());
+  });
+
   it('answers ping while open and refuses it once closed', async () => {
     const store = await openPostgresStore(await newDatabase());
     await expect(store.ping()).resolves.toBeUndefined();
@@ -92,7 +125,7 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
 
   it("reports the server's SQLSTATE through drizzle's error, as the retry logic expects", async () => {
     const store = await openPostgresStore(await newDatabase());
-    const session = {
+    const session: NewSession = {
       id: 's',
       userId: 'nobody',
       currentRefreshJti: 'j',
@@ -104,6 +137,10 @@ describeWithServices(['postgres'], 'openPostgresStore', () => {
       userAgent: null,
       ip: null,
       restrictions: [],
+      assuranceLevel: 1,
+      authMethods: ['pwd'],
+      authTime: 1,
+      stepUpDeadline: null,
     };
     const error = await store.sessions.insert(session).catch((caught: unknown) => caught);
     expect(sqlState(error)).toBe('23503'); // foreign_key_violation: no such user
