@@ -74,18 +74,21 @@ module.exports = {
     {
       name: 'adapters-do-not-wire',
       comment:
-        'Only main.ts and cli/ choose and connect adapters. Anywhere else, importing an adapter would hide a wiring decision: the store or Redis would be fixed where a port should be passed in.',
+        'Only main.ts and cli/ choose and connect adapters. Anywhere else, importing an adapter would hide a wiring decision: the store, Redis or the key material of the secret box would be fixed where a port should be passed in.',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/main[.]ts$', '^src/cli/', '^src/db/', '^src/redis/'] },
-      to: { path: '^src/(db|redis)/' },
+      from: {
+        path: '^src/',
+        pathNot: ['^src/main[.]ts$', '^src/cli/', '^src/db/', '^src/redis/', '^src/secrets/'],
+      },
+      to: { path: '^src/(db|redis|secrets)/' },
     },
     {
       name: 'adapters-stand-alone',
       comment:
-        'The database and Redis adapters each implement ports of auth/ and know nothing of each other, so either can be replaced or left out.',
+        'The database, Redis and secret-key adapters each implement ports of auth/ and know nothing of each other, so any of them can be replaced or left out.',
       severity: 'error',
-      from: { path: '^src/(db|redis)/' },
-      to: { path: '^src/(db|redis)/', pathNot: '^src/$1/' },
+      from: { path: '^src/(db|redis|secrets)/' },
+      to: { path: '^src/(db|redis|secrets)/', pathNot: '^src/$1/' },
     },
     {
       name: 'config-is-read-once',

@@ -19,7 +19,10 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: compiled output, production dependencies, migrations; no compiler, no npm run ---
 # Production needs SMTP_URL (and MAIL_FROM) at `docker run`: without them the service refuses to
-# start, since the log, the mail transport outside production, would hold every link.
+# start, since the log, the mail transport outside production, would hold every link. It also
+# needs MFA_ENCRYPTION_KEYS, or MFA_ENCRYPTION_KEYS_FILE naming a mounted secret: the key ring
+# that encrypts TOTP secrets, never baked into the image (a copy of the database must not be
+# enough to read them).
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     SHUTDOWN_TIMEOUT=8s \

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createAuditLogSink } from '../auth/events/audit-log.js';
 import type { OperatorDeps } from '../auth/operator-actions.js';
 import type { PasswordHasher } from '../auth/passwords/passwords.js';
+import type { SecretBox } from '../auth/ports/secret-box.js';
 import type { Store } from '../auth/ports/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -17,13 +18,18 @@ export interface CliIo {
   readInput(): Promise<string | null>;
 }
 
-/** What an action gets. The store opens on first use, after every argument was checked. */
+/**
+ * What an action gets. The store and the secret box open on first use, after every argument
+ * was checked.
+ */
 export interface CliContext {
   readonly config: Config;
   readonly clock: Clock;
   readonly io: CliIo;
   readonly passwords: PasswordHasher;
   openStore(): Promise<Store>;
+  /** The box that seals TOTP secrets, under the key ring the service uses. */
+  openSecretBox(): Promise<SecretBox>;
 }
 
 /** Opens the store and returns what operator actions need; their events go to the audit log. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { createArgon2PasswordHasher } from '../auth/passwords/passwords.js';
 import { systemClock } from '../clock.js';
+import { readMfaKeys } from '../config/mfa-keys.js';
 import { isConfigurationError, loadConfig } from '../config.js';
 import { openStore } from '../db/open-store.js';
 import { createJsonLogger } from '../logger.js';
 import { openAnnouncingStore } from '../redis/open-shared-state.js';
+import { openSecretBox } from '../secrets/open-secret-box.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './registry.js';
 import { runCli } from './run-cli.js';
@@ -35,6 +37,12 @@ runCli(process.argv.slice(2), {
     // Running instances must hear about revocations made here (sessions:revoke).
     if (config.redis === null) return store;
     return openAnnouncingStore(config.redis, store, logger);
+  },
+  openSecretBox(config) {
+    const logger = createJsonLogger((line) => process.stderr.write(line), 'warn');
+    // Until Config carries the key ring (config.mfaKeys), it is read here from the same
+    // environment, against the same database settings.
+    return openSecretBox(readMfaKeys(process.env, config.database, config.isProduction), logger);
   },
 }).then(
   (code) => {

@@ -3,6 +3,7 @@ import { accountCommands } from './commands/accounts.js';
 import { auditCommands } from './commands/audit.js';
 import { keyCommands } from './commands/keys.js';
 import { mailCommands } from './commands/mail.js';
+import { mfaCommands } from './commands/mfa.js';
 import { migrateCommands } from './commands/migrate.js';
 import { sessionCommands } from './commands/sessions.js';
 import { userCommands } from './commands/users.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...accountCommands,
   ...sessionCommands,
   ...keyCommands,
+  ...mfaCommands,
   ...auditCommands,
   ...mailCommands,
 ];

@@ -1,4 +1,5 @@
 import type { PasswordHasher } from '../auth/passwords/passwords.js';
+import type { SecretBox } from '../auth/ports/secret-box.js';
 import type { Store } from '../auth/ports/store.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
@@ -12,6 +13,7 @@ export interface CliDeps {
   /** Read only once the arguments are known to be good. */
   loadConfig(): Config;
   openStore(config: Config): Promise<Store>;
+  openSecretBox(config: Config): Promise<SecretBox>;
 }
 
 const PROGRAM = 'npm run cli --';
@@ -36,6 +38,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   }
 
   let store: Promise<Store> | null = null;
+  let secretBox: Promise<SecretBox> | null = null;
   try {
     const action: CliAction = command.prepare(args);
     const config = deps.loadConfig();
@@ -47,6 +50,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       openStore() {
         store ??= deps.openStore(config);
         return store;
+      },
+      openSecretBox() {
+        secretBox ??= deps.openSecretBox(config);
+        return secretBox;
       },
     });
   } catch (error) {

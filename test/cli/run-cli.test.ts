@@ -7,8 +7,11 @@ import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.j
 import type { Store } from '../../src/auth/ports/store.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
+import { readMfaKeys } from '../../src/config/mfa-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
+import { silentLogger } from '../../src/logger.js';
+import { openSecretBox } from '../../src/secrets/open-secret-box.js';
 import { createTestClock } from '../helpers/clock.js';
 
 // The command line in process, against a database file, as an operator would use it.
@@ -44,6 +47,8 @@ async function cli(argv: string[], input: string | null = null): Promise<Run> {
     loadConfig: () => loadConfig({ DATABASE_URL: `file:${databasePath}` }),
     openStore: async (config) =>
       openSqliteStore(config.database.kind === 'sqlite' ? config.database.path : ''),
+    openSecretBox: (config) =>
+      openSecretBox(readMfaKeys({}, config.database, config.isProduction), silentLogger),
   });
   return { code, out, err };
 }
