@@ -22,6 +22,7 @@ import {
   readRequireEmailVerification,
 } from './config/mail.js';
 import { readMfa } from './config/mfa.js';
+import { type MfaKeysConfig, readMfaKeys } from './config/mfa-keys.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -40,6 +41,7 @@ export type { DatabaseConfig } from './config/database.js';
 export { ConfigError, type Environment } from './config/environment.js';
 export type { LiveConfig } from './config/live.js';
 export type { MailConfig } from './config/mail.js';
+export type { MfaKeysConfig } from './config/mfa-keys.js';
 export type { MetricsConfig } from './config/operations.js';
 export { RATE_LIMIT_DEFAULTS } from './config/rate-limits.js';
 export type { RedisConfig } from './config/redis.js';
@@ -97,6 +99,8 @@ export interface Config {
   readonly requireEmailVerification: boolean;
   /** The second factor's settings (the encryption keys are in `mfaKeys`). */
   readonly mfa: MfaSettings;
+  /** The key ring that seals TOTP secrets (MFA_ENCRYPTION_KEYS(_FILE)), or where one is made. */
+  readonly mfaKeys: MfaKeysConfig;
 }
 
 /**
@@ -152,6 +156,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     mail: readMail(env, isProduction, use === 'server'),
     requireEmailVerification: readRequireEmailVerification(env),
     mfa: readMfa(env, issuer),
+    mfaKeys: readMfaKeys(env, database, isProduction),
   });
 }
 

@@ -18,6 +18,7 @@ import { scheduleRevocationRetention } from './jobs/revocation-retention.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { messageIdDomain, selectMailer } from './mail/select-mailer.js';
 import { openSharedState } from './redis/open-shared-state.js';
+import { openSecretBox } from './secrets/open-secret-box.js';
 import { createServer, prepareLiveSessions } from './server.js';
 
 // The only module with side effects: read the environment, open the store, listen.
@@ -73,6 +74,13 @@ async function main(): Promise<void> {
   const logger = createJsonLogger(writeLine, config.logLevel);
   const store = await openStore(config.database, logger);
   const keys = await openKeyRing(config, store.signingKeys, systemClock);
+  // Before serving: a missing or unreadable key ring must stop the start, not a later login.
+  const secrets = await openSecretBox(config.mfaKeys, logger);
+  if (config.isProduction && !config.mfa.requiredRoles.includes('ADMIN')) {
+    logger.warn('ADMIN accounts may work without a second factor', {
+      fix: 'set MFA_REQUIRED_ROLES=ADMIN, so every ADMIN must enrol one before anything else',
+    });
+  }
   const signing = await keys.signingKey();
   if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {
     logger.warn('the active signing key uses another algorithm than configured', {
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
     metrics: metrics ?? undefined,
     clock: systemClock,
     keys,
+    secrets,
     passwords: createArgon2PasswordHasher(argon2),
     logger,
     // A request that queued mail wakes this instance's sender: sent within moments, not a poll.

@@ -2,7 +2,7 @@ import type { ForbiddenFailure, InputFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { announceStoredEvent, recordRevocationEvent, stampEvent } from './events/record-event.js';
+import { announceStoredEvent, stampEvent } from './events/record-event.js';
 import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
 import { findReauthenticationFailure } from './factors/step-up.js';
 import type { MfaFactorRecord, MfaStanding } from './ports/factor-store.js';
@@ -96,6 +96,7 @@ export async function resetUserFactors(
   });
   const revoked = await deps.store.factors.resetUser(userId, deps.clock.now(), event);
   if (revoked === null) return null;
-  await recordRevocationEvent(deps, event, revoked);
+  // Stored with the reset, whether or not it ended a session.
+  await announceStoredEvent(deps, event, revoked);
   return revoked;
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { createArgon2PasswordHasher } from '../auth/passwords/passwords.js';
 import { systemClock } from '../clock.js';
-import { readMfaKeys } from '../config/mfa-keys.js';
 import { isConfigurationError, loadConfig } from '../config.js';
 import { openStore } from '../db/open-store.js';
 import { createJsonLogger } from '../logger.js';
@@ -42,7 +41,7 @@ runCli(process.argv.slice(2), {
     const logger = createJsonLogger((line) => process.stderr.write(line), 'warn');
     // Until Config carries the key ring (config.mfaKeys), it is read here from the same
     // environment, against the same database settings.
-    return openSecretBox(readMfaKeys(process.env, config.database, config.isProduction), logger);
+    return openSecretBox(config.mfaKeys, logger);
   },
 }).then(
   (code) => {

@@ -95,3 +95,17 @@ export function restrictedSessionValues(
     idleExpiresAt: Math.min(session.idleExpiresAt, deadline),
   };
 }
+
+/**
+ * What a session waiting for a second factor gets once the account has none left: no
+ * MFA_REQUIRED and no deadline. Its idle expiry stays as it was; the next reissue moves it on.
+ */
+export function liftedSessionValues(session: Pick<SessionRecord, 'restrictions'>): {
+  restrictions: SessionRestriction[];
+  stepUpDeadline: null;
+} {
+  return {
+    restrictions: session.restrictions.filter((each) => each !== 'MFA_REQUIRED'),
+    stepUpDeadline: null,
+  };
+}

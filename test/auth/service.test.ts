@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../src/auth/client/client-info.js';
+import { totpCodeAt } from '../../src/auth/factors/totp.js';
 import type { LogoutScope } from '../../src/auth/log-out.js';
 import { createLinkToken } from '../../src/auth/recovery/link-tokens.js';
 import { type AuthService, createAuthService } from '../../src/auth/service.js';
@@ -102,7 +103,31 @@ const GRANT_OPERATIONS: {
     });
     return auth.resetPassword({ token, newPassword: 'an entirely new passphrase' }, CLIENT);
   },
+  async verifyTotp(auth, existing) {
+    const { secret } = await confirmTotpWithSetup(existing);
+    app.clock.advanceSeconds(30); // the confirming code's step is used
+    return auth.verifyTotp(await viewerOf(existing), totpCodeAt(secret, app.clock.now()), CLIENT);
+  },
+  async verifyRecoveryCode(auth, existing) {
+    const { recoveryCodes } = await confirmTotpWithSetup(existing);
+    return auth.verifyRecoveryCode(await viewerOf(existing), recoveryCodes[0] ?? '', CLIENT);
+  },
 };
+
+/** Enrols and confirms a TOTP factor for the session of `existing`, telling nobody. */
+async function confirmTotpWithSetup(
+  existing: AuthGrant,
+): Promise<{ secret: string; recoveryCodes: readonly string[] }> {
+  const viewer = await viewerOf(existing);
+  const enrolment = expectValue(
+    await setup.enrollTotp(viewer, { currentPassword: PASSWORD, name: null }, CLIENT),
+  );
+  const code = totpCodeAt(enrolment.secret, app.clock.now());
+  const confirmed = expectValue(
+    await setup.confirmTotp(viewer, { factorId: enrolment.factorId, code }, CLIENT),
+  );
+  return { secret: enrolment.secret, recoveryCodes: confirmed.recoveryCodes };
+}
 
 describe('createAuthService: the token listener', () => {
   it.each(Object.keys(GRANT_OPERATIONS) as GrantOperationName<AuthService>[])(
@@ -116,6 +141,24 @@ describe('createAuthService: the token listener', () => {
       expect(heard.ended).toEqual([]);
     },
   );
+
+  it('confirmTotp hands the grant inside its confirmation to the listener, once', async () => {
+    const existing = await signUpWithSetup();
+    const viewer = await viewerOf(existing);
+    const enrolment = expectValue(
+      await setup.enrollTotp(viewer, { currentPassword: PASSWORD, name: null }, CLIENT),
+    );
+    const { listener, heard } = createRecordingListener();
+    const code = totpCodeAt(enrolment.secret, app.clock.now());
+    const confirmed = expectValue(
+      await serveCaller(listener).confirmTotp(
+        viewer,
+        { factorId: enrolment.factorId, code },
+        CLIENT,
+      ),
+    );
+    expect(heard).toEqual({ issued: [confirmed.grant], ended: [] });
+  });
 
   it('hears of no grant when the operation fails', async () => {
     const existing = await signUpWithSetup();

@@ -5,7 +5,6 @@ import type { FactorStore } from '../../src/auth/ports/factor-store.js';
 import type { SecretBox } from '../../src/auth/ports/secret-box.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { readMfaKeys } from '../../src/config/mfa-keys.js';
 import { type Environment, loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
@@ -62,8 +61,7 @@ async function rotate(argv: string[], env: Environment, rows: Map<string, string
       };
       return { ...store, factors: { ...store.factors, ...secrets } };
     },
-    openSecretBox: (config) =>
-      openSecretBox(readMfaKeys(env, config.database, config.isProduction), silentLogger),
+    openSecretBox: (config) => openSecretBox(config.mfaKeys, silentLogger),
   });
   return { code, out, err };
 }

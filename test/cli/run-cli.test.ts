@@ -7,7 +7,6 @@ import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.j
 import type { Store } from '../../src/auth/ports/store.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { readMfaKeys } from '../../src/config/mfa-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
@@ -47,8 +46,7 @@ async function cli(argv: string[], input: string | null = null): Promise<Run> {
     loadConfig: () => loadConfig({ DATABASE_URL: `file:${databasePath}` }),
     openStore: async (config) =>
       openSqliteStore(config.database.kind === 'sqlite' ? config.database.path : ''),
-    openSecretBox: (config) =>
-      openSecretBox(readMfaKeys({}, config.database, config.isProduction), silentLogger),
+    openSecretBox: (config) => openSecretBox(config.mfaKeys, silentLogger),
   });
   return { code, out, err };
 }

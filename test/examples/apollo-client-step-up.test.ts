@@ -1,4 +1,4 @@
-import { CombinedGraphQLErrors, gql } from '@apollo/client';
+import { CombinedGraphQLErrors, gql, type TypedDocumentNode } from '@apollo/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createAuthClient,
@@ -13,7 +13,7 @@ import { claimsOf, codeNow, enrolTotp } from '../helpers/mfa.js';
 // The example client against the real server: an operation refused with FORBIDDEN /
 // MFA_REQUIRED prompts for a code (the test's callback), steps the session up and is retried.
 
-const MY_SESSIONS = gql`
+const MY_SESSIONS: TypedDocumentNode<{ mySessions: { id: string }[] }> = gql`
   query MySessions {
     mySessions {
       id
@@ -69,7 +69,11 @@ describe('Apollo Client with a second factor', () => {
     const tokens = createMemoryTokenStore();
     const client = createAuthClient({ uri: http.url, tokens, promptForCode: async () => null });
     await logIn(client, tokens, { email: user.email, password: PASSWORD });
-    const answer = await client.query({ query: MY_SESSIONS, fetchPolicy: 'network-only' });
+    const answer = await client.query({
+      query: MY_SESSIONS,
+      fetchPolicy: 'network-only',
+      errorPolicy: 'all',
+    });
     expect(CombinedGraphQLErrors.is(answer.error)).toBe(true);
     if (CombinedGraphQLErrors.is(answer.error)) {
       expect(answer.error.errors[0]?.extensions).toMatchObject({

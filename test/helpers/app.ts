@@ -16,6 +16,7 @@ import {
 } from '../../src/config.js';
 import { openStore } from '../../src/db/open-store.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
+import { openSecretBox } from '../../src/secrets/open-secret-box.js';
 import { type AuthServer, createServer } from '../../src/server.js';
 import { createTestClock, type TestClock } from './clock.js';
 import { openTestStore } from './store.js';
@@ -103,6 +104,9 @@ export async function createTestApp(
   const clock = options.shareWith?.clock ?? createTestClock();
   const keys = await openKeyRing(config, store.signingKeys, clock, options.keyRing);
   const passwords = options.passwords ?? createArgon2PasswordHasher();
+  // Shared with another app: both instances must open the same sealed secrets.
+  const secrets =
+    options.shareWith?.deps.secrets ?? (await openSecretBox(config.mfaKeys, silentLogger));
   const deps: AuthDeps = {
     store,
     clock,
@@ -119,13 +123,16 @@ export async function createTestApp(
       rateLimits: config.rateLimits,
       requireEmailVerification: config.requireEmailVerification,
       links: config.links,
+      mfa: config.mfa,
     },
+    secrets,
   };
   const yoga = createServer({
     config,
     store,
     clock,
     keys,
+    secrets,
     passwords,
     logger: options.logger ?? silentLogger,
     ...(options.timers === undefined ? {} : { timers: options.timers(clock) }),

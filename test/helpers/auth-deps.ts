@@ -13,7 +13,9 @@ import type { Viewer } from '../../src/auth/sessions/viewer.js';
 import { signUp } from '../../src/auth/sign-up.js';
 import type { VerifiedToken } from '../../src/auth/tokens/token-types.js';
 import { type Environment, loadConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
 import type { Result } from '../../src/result.js';
+import { openSecretBox } from '../../src/secrets/open-secret-box.js';
 import { createTestClock, type TestClock } from './clock.js';
 import {
   type CountingPasswordHasher,
@@ -58,6 +60,7 @@ const NO_RATE_LIMITS: RateLimitRules = {
   passwordResetPerAccount: null,
   emailPerIp: null,
   emailPerAccount: null,
+  mfaPerAccount: null,
 };
 
 export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Promise<TestAuthDeps> {
@@ -80,7 +83,9 @@ export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Pro
       rateLimits: { ...NO_RATE_LIMITS, ...options.rateLimits },
       requireEmailVerification: config.requireEmailVerification,
       links: config.links,
+      mfa: config.mfa,
     },
+    secrets: await openSecretBox(config.mfaKeys, silentLogger),
     close: () => store.close(),
   };
 }

@@ -2,7 +2,6 @@ import { createArgon2PasswordHasher } from '../../src/auth/passwords/passwords.j
 import { COMMANDS } from '../../src/cli/registry.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { Clock } from '../../src/clock.js';
-import { readMfaKeys } from '../../src/config/mfa-keys.js';
 import { type Environment, loadConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/db/sqlite/open.js';
 import { silentLogger } from '../../src/logger.js';
@@ -35,8 +34,7 @@ export async function runCliInProcess(
     loadConfig: () => loadConfig(env, 'cli'),
     openStore: async (config) =>
       openSqliteStore(config.database.kind === 'sqlite' ? config.database.path : ''),
-    openSecretBox: (config) =>
-      openSecretBox(readMfaKeys(env, config.database, config.isProduction), silentLogger),
+    openSecretBox: (config) => openSecretBox(config.mfaKeys, silentLogger),
   });
   return { code, out, err };
 }

@@ -192,6 +192,7 @@ describe('in-process state gauges', () => {
       store: app.deps.store,
       clock: app.clock,
       keys: app.deps.keys,
+      secrets: app.deps.secrets,
       passwords: app.deps.passwords,
       logger: silentLogger,
       rateLimits: app.deps.rateLimits,

@@ -150,7 +150,13 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     recordTotpFailure: (failure, event) => factorsInner.recordTotpFailure(failure, event),
     replaceRecoveryCodes: (userId, codeHashes, event) =>
       factorsInner.replaceRecoveryCodes(userId, codeHashes, event),
-    remove: (removal, event) => factorsInner.remove(removal, event),
+    // Removing the last factor lifts MFA_REQUIRED: cached sessions are read again.
+    remove: (removal, event) =>
+      announcing(
+        factorsInner.remove(removal, event),
+        (removed) => removed,
+        userRevocation(removal.userId, 'restrictions_changed'),
+      ),
     resetUser(userId, now, event) {
       return announcing(
         factorsInner.resetUser(userId, now, event),

@@ -23,10 +23,12 @@ export function signAccessToken(
   const restrictions = claims.restrictions ?? [];
   const restricted = restrictions.length > 0;
   const roles = restricted ? [] : [...claims.roles];
+  // Absent: assurance 1 after a password, at issue.
+  const assurance = claims.assurance ?? { level: 1, methods: ['pwd'], authTime: claims.issuedAt };
   return signToken(keys, settings, 'access', claims, {
     roles,
-    scope: scopeOf(roles, claims.assurance, restrictions),
-    ...assuranceClaims(claims.assurance),
+    scope: scopeOf(roles, assurance, restrictions),
+    ...assuranceClaims(assurance),
     ...(claims.emailVerified === undefined ? {} : { email_verified: claims.emailVerified }),
     ...(restricted ? { restrictions: [...restrictions] } : {}),
   });
@@ -39,8 +41,8 @@ export interface AccessTokenClaims extends TokenClaims {
   readonly emailVerified?: boolean | undefined;
   /** None when absent. */
   readonly restrictions?: readonly SessionRestriction[] | undefined;
-  /** The session's assurance: `aal`, `amr` and `auth_time`. */
-  readonly assurance: Assurance;
+  /** The session's assurance: `aal`, `amr` and `auth_time`; assurance 1 (`pwd`) when absent. */
+  readonly assurance?: Assurance | undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   wroteWhen,
 } from '../factor-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
+import { liftedSessionValues } from '../step-up-sql.js';
 import {
   createPostgresWriter,
   type PostgresDatabase,
@@ -108,7 +109,7 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
       );
       return replaced === true;
     },
-    async remove({ userId, factorId }, event) {
+    async remove({ userId, factorId, now }, event) {
       const write = async (tx: Tx) => {
         if (!(await lockUser(tx, userId))) return null;
         const removed = await tx
@@ -120,6 +121,17 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
           // No second factor left: the codes that stood in for one go, and so does the lock.
           await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
           await tx.update(users).set(clearedFailuresAndLock()).where(eq(users.id, userId));
+          // Nothing is left to prove: sessions waiting for the factor are let in.
+          const live = await tx
+            .select({ id: sessions.id, restrictions: sessions.restrictions })
+            .from(sessions)
+            .where(liveSessionsOfUser(sessions, userId, now));
+          for (const session of live.filter((each) => each.restrictions.includes('MFA_REQUIRED'))) {
+            await tx
+              .update(sessions)
+              .set(liftedSessionValues(session))
+              .where(eq(sessions.id, session.id));
+          }
         }
         return true;
       };

@@ -13,6 +13,7 @@ import {
   wroteWhen,
 } from '../factor-sql.js';
 import { liveSessionsOfUser } from '../session-sql.js';
+import { liftedSessionValues } from '../step-up-sql.js';
 import { writeWithEvent } from './audited-write.js';
 import { countConfirmedFactors, countRecoveryCodes } from './factor-counts.js';
 import { acceptTotp, confirmFactor, storeRecoveryCodes, useRecoveryCode } from './factor-writes.js';
@@ -102,7 +103,7 @@ export function createSqliteFactorStore(db: BetterSQLite3Database): FactorStore 
       };
       return (await writeWithEvent(db, event, write, wroteWithoutRevoking, immediate)) === true;
     },
-    async remove({ userId, factorId }, event) {
+    async remove({ userId, factorId, now }, event) {
       const write = (tx: Tx) => {
         const removed = tx
           .delete(mfaFactors)
@@ -114,6 +115,19 @@ export function createSqliteFactorStore(db: BetterSQLite3Database): FactorStore 
           // No second factor left: the codes that stood in for one go, and so does the lock.
           tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
           tx.update(users).set(clearedFailuresAndLock()).where(eq(users.id, userId)).run();
+          // Nothing is left to prove: sessions waiting for the factor are let in.
+          const waiting = tx
+            .select({ id: sessions.id, restrictions: sessions.restrictions })
+            .from(sessions)
+            .where(liveSessionsOfUser(sessions, userId, now))
+            .all()
+            .filter((session) => session.restrictions.includes('MFA_REQUIRED'));
+          for (const session of waiting) {
+            tx.update(sessions)
+              .set(liftedSessionValues(session))
+              .where(eq(sessions.id, session.id))
+              .run();
+          }
         }
         return true;
       };
