@@ -85,7 +85,7 @@ export async function removeFactor(
  * the user does not exist; otherwise how many sessions ended.
  */
 export async function resetUserFactors(
-  deps: AuthDeps,
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'events'>,
   userId: string,
   client: ClientInfo,
 ): Promise<number | null> {

@@ -1,5 +1,13 @@
 import { resealSecrets } from '../../auth/factors/rotate-secret-key.js';
-import { type CliCommand, EXIT, parseCommandArgs } from '../command.js';
+import { resetUserFactors } from '../../auth/manage-factors.js';
+import { findUserByEmailOrId, OPERATOR } from '../../auth/operator-actions.js';
+import {
+  type CliCommand,
+  EXIT,
+  openOperatorDeps,
+  parseCommandArgs,
+  UsageError,
+} from '../command.js';
 
 // Second factors, as the operator manages them.
 
@@ -35,5 +43,31 @@ const rotateKey: CliCommand = {
   },
 };
 
+const reset: CliCommand = {
+  name: 'mfa:reset',
+  usage: '--user <email or id>',
+  summary:
+    'Remove a user’s second factors and recovery codes and end their sessions (a lost phone): they log in with the password alone, and may enrol again.',
+  prepare(args) {
+    const { values } = parseCommandArgs(args, { user: { type: 'string' } }, 0);
+    const who = values.user;
+    if (typeof who !== 'string' || who.trim() === '') {
+      throw new UsageError('name the user: --user <email or id>');
+    }
+    return async (context) => {
+      const { io } = context;
+      const deps = await openOperatorDeps(context);
+      const user = await findUserByEmailOrId(deps, who);
+      const ended = user === null ? null : await resetUserFactors(deps, user.id, OPERATOR);
+      if (user === null || ended === null) {
+        io.err(`no user ${who}`);
+        return EXIT.failed;
+      }
+      io.out(`${user.email}: second factors removed, ${ended} session(s) ended`);
+      return EXIT.ok;
+    };
+  },
+};
+
 /** Every `mfa:` command, in the order the usage lists them. */
-export const mfaCommands: readonly CliCommand[] = [rotateKey];
+export const mfaCommands: readonly CliCommand[] = [reset, rotateKey];
