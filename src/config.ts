@@ -22,7 +22,7 @@ import {
   readRequireEmailVerification,
 } from './config/mail.js';
 import { readMfa } from './config/mfa.js';
-import { type MfaKeysConfig, readMfaKeys } from './config/mfa-keys.js';
+import { type MfaKeysConfig, readMfaKeysFor } from './config/mfa-keys.js';
 import {
   type MetricsConfig,
   readAllowedOrigins,
@@ -156,7 +156,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     mail: readMail(env, isProduction, use === 'server'),
     requireEmailVerification: readRequireEmailVerification(env),
     mfa: readMfa(env, issuer),
-    mfaKeys: readMfaKeys(env, database, isProduction),
+    mfaKeys: readMfaKeysFor(use, env, database, isProduction),
   });
 }
 

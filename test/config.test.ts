@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Environment, loadConfig } from '../src/config.js';
-import { configError } from './helpers/config.js';
+import { configError, TEST_MFA_KEYS } from './helpers/config.js';
 
 describe('loadConfig', () => {
   it('has documented defaults for an empty environment', () => {
@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       AUTH_ADMIN_EMAILS: ' Root@Example.com ,ops@example.com,',
       NODE_ENV: 'production',
       SMTP_URL: 'smtp://mailer:pw@smtp.example.com:587',
+      ...TEST_MFA_KEYS,
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -78,6 +79,7 @@ describe('loadConfig', () => {
     const issuers = {
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_AUDIENCE: 'https://api.example.com',
+      ...TEST_MFA_KEYS,
     };
     expect(
       loadConfig({ ...issuers, DATABASE_URL: url, DATABASE_POOL_SIZE: '25' }).database,
@@ -102,6 +104,7 @@ describe('loadConfig', () => {
       AUTH_ISSUER: 'https://a.example',
       AUTH_AUDIENCE: 'https://a.example',
       DATABASE_URL: 'postgres://db/auth',
+      ...TEST_MFA_KEYS,
     };
     expect(loadConfig({ ...env, DATABASE_QUERY_TIMEOUT: raw }).database).toMatchObject({
       queryTimeoutMs: milliseconds,
@@ -168,6 +171,7 @@ describe('loadConfig', () => {
     );
     const both = loadConfig({
       ...postgres,
+      ...TEST_MFA_KEYS,
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_AUDIENCE: 'https://api.example.com',
     });
@@ -211,6 +215,7 @@ describe('loadConfig: abuse defences', () => {
       passwordResetPerAccount: { limit: 3, windowSeconds: 900 },
       emailPerIp: { limit: 10, windowSeconds: 900 },
       emailPerAccount: { limit: 3, windowSeconds: 900 },
+      mfaPerAccount: { limit: 5, windowSeconds: 300 },
     });
     expect(config.trustedProxyHops).toBe(0);
     expect(config.auditRetention).toBe(90 * 86_400);

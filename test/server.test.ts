@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJsonLogger } from '../src/logger.js';
 import { createTestApp, firstError, type TestApp } from './helpers/app.js';
+import { TEST_MFA_KEYS } from './helpers/config.js';
 
 let app: TestApp;
 afterEach(() => app.close());
@@ -48,6 +49,7 @@ describe('HTTP surface', () => {
   it('does not serve GraphiQL in production', async () => {
     app = await createTestApp({
       NODE_ENV: 'production',
+      ...TEST_MFA_KEYS,
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_AUDIENCE: 'https://api.example.com',
       SMTP_URL: 'smtp://smtp.example.com:587',

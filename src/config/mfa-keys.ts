@@ -24,7 +24,12 @@ export type MfaKeysConfig =
       readonly keys: readonly SecretKey[];
     }
   | { readonly kind: 'generated'; readonly path: string }
-  | { readonly kind: 'memory' };
+  | { readonly kind: 'memory' }
+  /**
+   * The command line only: no usable key ring is configured. Commands that never touch a TOTP
+   * secret run all the same; opening the secret box throws `error`.
+   */
+  | { readonly kind: 'unavailable'; readonly error: ConfigError };
 
 /** What the key file beside an SQLite database is called: `<database file>.mfa-key`. */
 export function generatedMfaKeyPath(databasePath: string): string {
@@ -42,6 +47,24 @@ const FORMAT =
  *
  * @throws ConfigError naming the variable and how to fix it; never showing key material.
  */
+/**
+ * The server refuses to start without a usable key ring; the command line defers the error to
+ * the commands that open the secret box, so `keys:list` on PostgreSQL needs no MFA key.
+ */
+export function readMfaKeysFor(
+  use: 'server' | 'cli',
+  env: Environment,
+  database: DatabaseConfig,
+  isProduction: boolean,
+): MfaKeysConfig {
+  try {
+    return readMfaKeys(env, database, isProduction);
+  } catch (error) {
+    if (use === 'cli' && error instanceof ConfigError) return { kind: 'unavailable', error };
+    throw error;
+  }
+}
+
 export function readMfaKeys(
   env: Environment,
   database: DatabaseConfig,

@@ -33,6 +33,8 @@ export async function openSecretBox(
       return createSecretBox([{ id: GENERATED_KEY_ID, key: randomBytes(SECRET_KEY_BYTES) }]);
     case 'generated':
       return createSecretBox(await readOrCreateKeyFile(config.path, logger));
+    case 'unavailable':
+      throw config.error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-sse';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -40,6 +41,7 @@ describeWithServices(['postgres', 'redis'], 'sessionEnded across two instances',
     await runOnServer(serverUrl, `create database ${quoteIdentifier(database)}`);
     const env = {
       DATABASE_URL: urlForDatabase(serverUrl, database),
+      ...TEST_MFA_KEYS,
       REDIS_URL: testRedisUrl(),
       REDIS_KEY_PREFIX: keyPrefix,
       AUTH_ISSUER: 'http://auth.live.test',

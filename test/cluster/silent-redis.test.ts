@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -65,6 +66,7 @@ describeWithServices(['postgres', 'redis'], 'an instance whose Redis goes silent
     admin = await connectTestRedis('silent-redis-admin');
     const env = {
       DATABASE_URL: urlForDatabase(server, database),
+      ...TEST_MFA_KEYS,
       REDIS_KEY_PREFIX: keyPrefix,
       REDIS_COMMAND_TIMEOUT: `${COMMAND_TIMEOUT_MS}ms`,
       AUTH_ISSUER: 'http://auth.silent-redis.test',

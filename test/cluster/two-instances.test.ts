@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -79,6 +80,7 @@ describeWithServices(['postgres', 'redis'], 'two instances on one PostgreSQL and
     proxy = await startTcpProxy(testRedisTarget());
     const env = {
       DATABASE_URL: databaseUrl,
+      ...TEST_MFA_KEYS,
       REDIS_URL: testRedisUrlThrough(proxy.port),
       REDIS_KEY_PREFIX: keyPrefix,
       // Both instances must issue and accept the same tokens.

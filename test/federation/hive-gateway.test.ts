@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwksUriOf } from '../../src/http/well-known.js';
 import type { TestApp } from '../helpers/app.js';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import { setFavouriteColour } from './profiles-subgraph.js';
 import { askGateway, startTwoSubgraphs, type TwoSubgraphs } from './two-subgraphs.js';
 
@@ -170,7 +171,7 @@ describe.skipIf(!installed)('this service behind Hive Gateway (Node.js 22)', () 
 async function startGateway(env: Record<string, string>): Promise<{ url: string; node: string }> {
   gateway = spawn(NODE_22, ['serve.mjs'], {
     cwd: FOLDER,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...TEST_MFA_KEYS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,6 +1,7 @@
 import { replaceUserRoles } from '../../src/auth/operator-actions.js';
 import type { Environment } from '../../src/config.js';
 import { createTestApp, PASSWORD, type TestApp, type TokenPairResponse } from '../helpers/app.js';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 
 // The in-process server the fuzz suites talk to, and the real sessions they borrow tokens from.
 // A fuzzed operation may end those sessions (logout, revokeUserSessions, changePassword); the
@@ -9,6 +10,7 @@ import { createTestApp, PASSWORD, type TestApp, type TokenPairResponse } from '.
 /** Production settings: no introspection, no field suggestions, no GraphiQL. */
 export const PRODUCTION: Environment = {
   NODE_ENV: 'production',
+  ...TEST_MFA_KEYS,
   AUTH_ISSUER: 'https://auth.example.com',
   AUTH_AUDIENCE: 'https://api.example.com',
   SMTP_URL: 'smtp://smtp.example.com:587',

@@ -10,3 +10,11 @@ export function configError(env: Environment): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+/**
+ * A fixed MFA key ring for tests whose configuration needs one (production, PostgreSQL): every
+ * instance of a test cluster shares it, as real instances must.
+ */
+export const TEST_MFA_KEYS = {
+  MFA_ENCRYPTION_KEYS: `test:${Buffer.alloc(32, 7).toString('base64')}`,
+} as const;

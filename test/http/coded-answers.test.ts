@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import { createTestApp, firstError, type TestApp } from '../helpers/app.js';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 
 // Regression cases found by the fuzz suite (test/fuzz/): answers of the GraphQL endpoint that
 // carried no registry code, an undocumented status, or internal detail.
@@ -10,6 +11,7 @@ afterEach(() => app.close());
 
 const PRODUCTION = {
   NODE_ENV: 'production',
+  ...TEST_MFA_KEYS,
   AUTH_ISSUER: 'https://auth.example.com',
   AUTH_AUDIENCE: 'https://api.example.com',
   SMTP_URL: 'smtp://smtp.example.com:587',

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../../src/http/graphql-hardening.js';
 import { createTestApp, firstError, PAIR_FIELDS, PASSWORD, type TestApp } from '../helpers/app.js';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 
 let app: TestApp;
 afterEach(() => app.close());
 
 const PRODUCTION = {
   NODE_ENV: 'production',
+  ...TEST_MFA_KEYS,
   AUTH_ISSUER: 'https://auth.example.com',
   AUTH_AUDIENCE: 'https://api.example.com',
   SMTP_URL: 'smtp://smtp.example.com:587',

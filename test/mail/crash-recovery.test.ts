@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import { freePort } from '../helpers/free-port.js';
 import {
   quoteIdentifier,
@@ -61,6 +62,7 @@ describe(`${testStoreKind()}: mail across a crash`, { timeout: 90_000 }, () => {
     const live = await startSmtpPeer();
     const running = await startListening({
       DATABASE_URL: databaseUrl,
+      ...TEST_MFA_KEYS,
       AUTH_ISSUER: 'http://auth.test',
       AUTH_AUDIENCE: 'http://auth.test',
       SMTP_URL: `smtp://127.0.0.1:${live.port}`,
@@ -85,6 +87,7 @@ describe(`${testStoreKind()}: mail across a crash`, { timeout: 90_000 }, () => {
     const smtpPort = await freePort(); // nothing listens there yet: the mail server is down
     const env = {
       DATABASE_URL: databaseUrl,
+      ...TEST_MFA_KEYS,
       AUTH_ISSUER: 'http://auth.test',
       AUTH_AUDIENCE: 'http://auth.test',
       PUBLIC_URL: 'https://auth.example.com',

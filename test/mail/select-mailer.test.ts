@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { messageIdDomain, selectMailer } from '../../src/mail/select-mailer.js';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import { createRecordingLogger } from '../helpers/recording-logger.js';
 import { startSmtpPeer } from '../helpers/smtp-peer.js';
 
@@ -57,6 +58,7 @@ describe('selectMailer', () => {
   it('production refuses to start the server without SMTP_URL, and the CLI does not', () => {
     const production = {
       NODE_ENV: 'production',
+      ...TEST_MFA_KEYS,
       DATABASE_URL: ':memory:',
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_AUDIENCE: 'https://api.example.com',

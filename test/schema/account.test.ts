@@ -94,7 +94,8 @@ describe(`${testStoreKind()}: REQUIRE_EMAIL_VERIFICATION`, () => {
     expect(restricted.restrictions).toEqual(['EMAIL_NOT_VERIFIED']);
     const claims = decodeJwtPart(restricted.accessToken, 1);
     expect(claims.restrictions).toEqual(['EMAIL_NOT_VERIFIED']);
-    expect(claims.scope ?? '').toBe('');
+    // No role; only the assurance scope, so a gateway lets it reach changeEmail.
+    expect(claims.scope).toBe('no_mfa');
 
     const token = restricted.accessToken;
     expect((await app.graphql('{ me { email } }', { token })).data).toEqual({

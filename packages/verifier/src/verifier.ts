@@ -29,6 +29,12 @@ export interface VerifiedViewer {
   readonly roles: readonly string[];
   /** Seconds since the epoch. */
   readonly expiresAt: number;
+  /** 1, or 2 once the session proved a second factor (`aal`). */
+  readonly assuranceLevel: 1 | 2;
+  /** RFC 8176 methods (`amr`): `pwd`, `otp`, `hwk`. */
+  readonly authMethods: readonly string[];
+  /** The last full authentication or step-up (`auth_time`), seconds since the epoch. */
+  readonly authTime: number;
 }
 
 export type VerifyResult =
@@ -185,6 +191,51 @@ function bearerOf(authorization: string | null | undefined): string | null | und
   return match?.[1] ?? undefined;
 }
 
+const AUTH_METHODS = ['pwd', 'otp', 'hwk'];
+
+interface Assurance {
+  readonly assuranceLevel: 1 | 2;
+  readonly authMethods: readonly string[];
+  readonly authTime: number;
+}
+
+/**
+ * `aal`, `amr` and `auth_time`, as the service checks them: a token without `aal` predates them
+ * (assurance 1 after a password, at `iat`); null when present but malformed.
+ */
+function readAssurance(payload: JWTPayload, iat: number): Assurance | null {
+  const { aal, amr, auth_time: authTime } = payload;
+  if (aal === undefined && amr === undefined && authTime === undefined) {
+    return { assuranceLevel: 1, authMethods: ['pwd'], authTime: iat };
+  }
+  if (aal !== 'aal1' && aal !== 'aal2') return null;
+  if (!Array.isArray(amr) || amr.length === 0) return null;
+  if (!amr.every((method) => AUTH_METHODS.includes(method))) return null;
+  if (typeof authTime !== 'number' || !Number.isInteger(authTime) || authTime > iat) return null;
+  return { assuranceLevel: aal === 'aal2' ? 2 : 1, authMethods: amr, authTime };
+}
+
+/**
+ * The `scope` the service writes: the roles, then `aal2` at assurance 2, or `no_mfa` for an
+ * assurance-1 token that is not asked for a second factor (a token from before the assurance
+ * claims: the roles alone).
+ */
+function expectedScope(
+  payload: JWTPayload,
+  roles: readonly string[],
+  assurance: Assurance,
+): string {
+  if (payload.aal === undefined) return roles.join(' ');
+  const restrictions = Array.isArray(payload.restrictions) ? payload.restrictions : [];
+  const assuranceScope =
+    assurance.assuranceLevel === 2
+      ? ['aal2']
+      : restrictions.includes('MFA_REQUIRED')
+        ? []
+        : ['no_mfa'];
+  return [...roles, ...assuranceScope].join(' ');
+}
+
 function readAccessClaims(payload: JWTPayload, lifetimeSeconds: number): VerifiedViewer | null {
   const { sub, sid, jti, iat, exp, roles, scope } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '') return null;
@@ -194,7 +245,9 @@ function readAccessClaims(payload: JWTPayload, lifetimeSeconds: number): Verifie
   if (!Array.isArray(roles) || !roles.every((role) => role === 'USER' || role === 'ADMIN')) {
     return null;
   }
-  // The service refuses a token whose `scope` disagrees with its roles; so must we.
-  if (scope !== undefined && scope !== roles.join(' ')) return null;
-  return { userId: sub, sessionId: sid, tokenId: jti, roles, expiresAt: exp };
+  const assurance = readAssurance(payload, iat);
+  if (assurance === null) return null;
+  // The service refuses a token whose `scope` disagrees with its roles and assurance; so must we.
+  if (scope !== undefined && scope !== expectedScope(payload, roles, assurance)) return null;
+  return { userId: sub, sessionId: sid, tokenId: jti, roles, expiresAt: exp, ...assurance };
 }

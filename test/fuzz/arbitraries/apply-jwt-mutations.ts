@@ -32,6 +32,7 @@ async function applyOne(
   token: string,
   mutation: TokenMutation,
   shop: TokenWorkshop,
+  source: string,
 ): Promise<string> {
   const parts = token.split('.');
   switch (mutation.kind) {
@@ -66,7 +67,14 @@ async function applyOne(
       const index = mutation.part === 'header' ? 0 : 1;
       const object = decodeObject(parts[index]);
       if (object === null || !(mutation.claim in object)) return token;
-      object[mutation.claim] = retype(mutation.value, object[mutation.claim]);
+      // Another type than the real token's, not only than the claim's current one: two changes
+      // in a row could otherwise bring a claim back to its real type with another value (a jti
+      // of another string), which is a valid token, not a mutated one.
+      const real = decodeObject(source.split('.')[index]);
+      object[mutation.claim] = retype(
+        mutation.value,
+        real?.[mutation.claim] ?? object[mutation.claim],
+      );
       parts[index] = encodeJson(object);
       const signingInput = `${parts[0] ?? ''}.${parts[1] ?? ''}`;
       return mutation.resign ? `${signingInput}.${await shop.sign(signingInput)}` : parts.join('.');
@@ -90,7 +98,8 @@ export async function buildToken(given: TokenCase, shop: TokenWorkshop): Promise
     if (given.signature === 'ours') return `${signingInput}.${await shop.sign(signingInput)}`;
     return `${signingInput}.${base64url.encode(signingInput.slice(0, 64))}`;
   }
-  let token = shop.token(given.source);
-  for (const mutation of given.mutations) token = await applyOne(token, mutation, shop);
+  const source = shop.token(given.source);
+  let token = source;
+  for (const mutation of given.mutations) token = await applyOne(token, mutation, shop, source);
   return token;
 }
