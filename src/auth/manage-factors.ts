@@ -6,6 +6,8 @@ import { announceStoredEvent, stampEvent } from './events/record-event.js';
 import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
 import { findReauthenticationFailure } from './factors/step-up.js';
 import type { MfaFactorRecord, MfaStanding } from './ports/factor-store.js';
+import type { MailPayload, NewOutboxMail } from './ports/link-records.js';
+import { newMail } from './recovery/queue-mail.js';
 import type { Viewer } from './sessions/viewer.js';
 
 // The viewer's factors and recovery codes, and the operator's reset. Assurance 2 (when the
@@ -40,13 +42,16 @@ export async function regenerateRecoveryCodes(
     userId: viewer.userId,
     sessionId: viewer.sessionId,
   });
+  const notice = await noticeTo(deps, viewer.userId, 'recovery_codes_regenerated', {});
   const replaced = await deps.store.factors.replaceRecoveryCodes(
     viewer.userId,
     hashRecoveryCodes(codes),
     event,
+    notice,
   );
   if (!replaced) return failure(NO_MFA_FACTOR); // the last factor went meanwhile
   await announceStoredEvent(deps, event, 0);
+  deps.mailQueued?.();
   return success(codes);
 }
 
@@ -73,9 +78,17 @@ export async function removeFactor(
     sessionId: viewer.sessionId,
     detail: factor.type,
   });
-  const removal = { userId: viewer.userId, factorId, now: deps.clock.now() };
+  // A pending factor protected nothing yet: only a confirmed one's removal is worth a mail.
+  const notice =
+    factor.confirmedAt === null
+      ? undefined
+      : await noticeTo(deps, viewer.userId, 'mfa_removed', { factorName: factor.name ?? 'TOTP' });
+  const removal = { userId: viewer.userId, factorId, now: deps.clock.now(), notice };
   const removed = await deps.store.factors.remove(removal, event);
-  if (removed) await announceStoredEvent(deps, event, 0);
+  if (removed) {
+    await announceStoredEvent(deps, event, 0);
+    deps.mailQueued?.();
+  }
   return success(removed);
 }
 
@@ -85,18 +98,31 @@ export async function removeFactor(
  * the user does not exist; otherwise how many sessions ended.
  */
 export async function resetUserFactors(
-  deps: Pick<AuthDeps, 'store' | 'clock' | 'events'>,
+  deps: Pick<AuthDeps, 'store' | 'clock' | 'events' | 'mailQueued'>,
   userId: string,
   client: ClientInfo,
 ): Promise<number | null> {
+  const notice = await noticeTo(deps, userId, 'mfa_removed', { byOperator: 'true' });
   const event = stampEvent(deps, client, {
     type: 'MFA_REMOVED',
     userId,
     detail: 'OPERATOR_RESET',
   });
-  const revoked = await deps.store.factors.resetUser(userId, deps.clock.now(), event);
+  const revoked = await deps.store.factors.resetUser(userId, deps.clock.now(), event, notice);
   if (revoked === null) return null;
   // Stored with the reset, whether or not it ended a session.
   await announceStoredEvent(deps, event, revoked);
+  deps.mailQueued?.();
   return revoked;
+}
+
+/** A notice to the user's address, or none when the user is gone (the write then fails too). */
+async function noticeTo(
+  deps: Pick<AuthDeps, 'store' | 'clock'>,
+  userId: string,
+  kind: 'mfa_removed' | 'recovery_codes_regenerated',
+  payload: MailPayload,
+): Promise<NewOutboxMail | undefined> {
+  const user = await deps.store.users.findById(userId);
+  return user === null ? undefined : newMail(deps, kind, user.email, user.id, payload);
 }

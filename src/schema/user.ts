@@ -46,6 +46,8 @@ builder.asEntity(User, {
   key: builder.selection<{ id: string }>('id'),
   resolveReference: async ({ id }, ctx) => {
     const viewer = await requireViewer(ctx);
+    // A restricted session sees only its own user, whatever roles it holds.
+    if (viewer.restrictions.length > 0 && id !== viewer.userId) throw forbiddenError();
     const found = await ctx.auth.findVisibleUser(viewer, id);
     if (!found.ok) throw forbiddenError();
     return found.value;

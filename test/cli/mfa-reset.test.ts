@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { runCliInProcess } from '../helpers/cli.js';
+import { captureMail } from '../helpers/mail.js';
 import { enrolTotp, logIn, reasonOf } from '../helpers/mfa.js';
 
 // `mfa:reset`: the operator's way out for a user who lost the phone and the recovery codes.
@@ -39,6 +40,10 @@ describe('mfa:reset', () => {
       token: fresh.accessToken,
     });
     expect(me.data).toEqual({ me: { mfaEnabled: false, recoveryCodesRemaining: 0 } });
+    const notice = (await captureMail(app).deliverTo(user.email)).find(
+      (sent) => sent.subject === 'A second factor was removed from your account',
+    );
+    expect(notice?.text).toContain('The operator of this service removed every second factor');
     const events = await app.deps.store.auditEvents.list({ types: ['MFA_REMOVED'] }, 10);
     expect(events).toMatchObject([
       { userId: user.id, detail: 'OPERATOR_RESET', actorId: null, revokedSessions: 2 },

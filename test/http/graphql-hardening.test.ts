@@ -37,6 +37,9 @@ const DOCUMENTED_OPERATIONS = [
       pageInfo { hasNextPage endCursor } } }`,
   'mutation { revokeSession(id: "00000000-0000-0000-0000-000000000000") }',
   'mutation ($id: ID!) { revokeUserSessions(userId: $id) }',
+  '{ me { mfaEnabled recoveryCodesRemaining } mfaFactors { id type name createdAt lastUsedAt } }',
+  '{ mySessions { id assuranceLevel restrictions } }',
+  `mutation { enrollTotp(currentPassword: "${PASSWORD}", name: "Phone") { factorId secret otpauthUri qrCodeSvg } }`,
   `mutation { changePassword(input: { currentPassword: "${PASSWORD}", newPassword: "another password" }) { ${PAIR_FIELDS} } }`,
   'mutation { logout(scope: OTHERS) }',
 ];

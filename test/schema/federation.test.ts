@@ -36,7 +36,10 @@ describe('the subgraph SDL', () => {
       const scopes = (field.extensions as { pothosOptions?: { authScopes?: object } }).pothosOptions
         ?.authScopes;
       // A field whose arguments span lines (enrollTotp) is read as one line.
-      const oneLine = sdl.replace(/\(\n([\s\S]*?)\n\s*\)/g, (_all, inner: string) => `(${inner.replace(/\s*\n\s*/g, ' ')})`);
+      const oneLine = sdl.replace(
+        /\(\n([\s\S]*?)\n\s*\)/g,
+        (_all, inner: string) => `(${inner.replace(/\s*\n\s*/g, ' ')})`,
+      );
       const line = oneLine.split('\n').find((text) => text.trimStart().startsWith(`${field.name}`));
       expect(line, field.name).toBeDefined();
       if (scopes === undefined) {

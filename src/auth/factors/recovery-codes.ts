@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-// Recovery codes: 10 per account, each 100 bits from the CSPRNG, shown once and stored only as
-// SHA-256. 100 bits of entropy make a fast hash enough: there is nothing to guess or to crack
-// offline (2^100 tries), so the slow, salted hashing that passwords need would add only cost.
+// Recovery codes: 10 per account, each 120 bits from the CSPRNG, shown once and stored only as
+// SHA-256. At least 112 bits of entropy make a fast unsalted hash enough (ASVS 6.5.2): there is
+// nothing to guess or to crack offline (2^120 tries), so the slow, salted hashing that
+// passwords need would add only cost.
 // A code is found by its hash (an index look-up), so no comparison of secrets takes place whose
 // timing could leak how much of a guess was right.
 
@@ -10,10 +11,10 @@ export const RECOVERY_CODE_COUNT = 10;
 
 /** RFC 4648 base32 without padding: no 0/1/8/9, so no 0-O or 1-I confusion when typed. */
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const CODE_CHARACTERS = 20; // 20 × 5 bits = 100 bits
-const GROUP = 5;
+const CODE_CHARACTERS = 24; // 24 × 5 bits = 120 bits
+const GROUP = 4;
 
-/** One fresh code, in groups of five for reading: `ABCDE-FGHIJ-KLMNO-PQRST`. */
+/** One fresh code, in groups of four for reading: `ABCD-EFGH-IJKL-MNOP-QRST-UVWX`. */
 export function createRecoveryCode(): string {
   const bytes = randomBytes(CODE_CHARACTERS);
   // 256 is a multiple of 32, so taking each byte modulo 32 keeps every character uniform.

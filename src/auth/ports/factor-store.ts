@@ -148,6 +148,8 @@ export interface FactorRemoval {
   readonly userId: string;
   readonly factorId: string;
   readonly now: number;
+  /** The "a second factor was removed" notice, queued with the removal. */
+  readonly notice?: NewOutboxMail | undefined;
 }
 
 /** A sealed secret to re-seal: what key rotation reads and writes back. */
@@ -201,13 +203,14 @@ export interface FactorStore {
   /** Counts one TOTP failure in one statement, locking TOTP when the count reaches the cap. */
   recordTotpFailure(failure: TotpFailure, event?: WriteEvents): Promise<TotpFailureResult>;
   /**
-   * Replaces every recovery code of the user with these, while the user has a confirmed
-   * factor; false, writing nothing, otherwise.
+   * Replaces every recovery code of the user with these, and queues `notice`, while the user
+   * has a confirmed factor; false, writing nothing, otherwise.
    */
   replaceRecoveryCodes(
     userId: string,
     codeHashes: readonly string[],
     event?: WriteEvents,
+    notice?: NewOutboxMail,
   ): Promise<boolean>;
   /**
    * Deletes the user's factor (pending or confirmed). When no confirmed factor is left, the
@@ -218,10 +221,15 @@ export interface FactorStore {
   /**
    * The operator's reset: deletes every factor and recovery code of the user, clears the
    * failure count and lock, and revokes the user's live sessions (reason `mfa_reset`, with
-   * their revocation records); returns how many sessions ended, or null when the user does not
-   * exist.
+   * their revocation records), and queues `notice`; returns how many sessions ended, or null,
+   * writing nothing, when the user does not exist.
    */
-  resetUser(userId: string, now: number, event?: WriteEvents): Promise<number | null>;
+  resetUser(
+    userId: string,
+    now: number,
+    event?: WriteEvents,
+    notice?: NewOutboxMail,
+  ): Promise<number | null>;
   /** Retention: deletes pending factors that expired before `expiredBefore`; returns how many. */
   purgeExpiredPending(expiredBefore: number): Promise<number>;
   /** Every sealed secret, for key rotation. */

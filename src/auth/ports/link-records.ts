@@ -32,7 +32,9 @@ export const MAIL_KINDS = [
   'email_change_notice',
   'password_changed',
   'mfa_enrolled',
+  'mfa_removed',
   'recovery_code_used',
+  'recovery_codes_regenerated',
   'test',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];

@@ -76,6 +76,26 @@ export function composeMail(kind: MailKind, payload: MailPayload): MailContent {
         ],
         undefined,
       );
+    case 'mfa_removed':
+      return compose(
+        'A second factor was removed from your account',
+        [
+          payload.byOperator === 'true'
+            ? 'The operator of this service removed every second factor and recovery code of your account, and ended its sessions.'
+            : `A second factor (${payload.factorName ?? 'TOTP'}) was removed from your account.`,
+          'If you did not ask for this, reset your password at once and contact the operator of this service.',
+        ],
+        undefined,
+      );
+    case 'recovery_codes_regenerated':
+      return compose(
+        'New recovery codes were made',
+        [
+          'Your account has 10 new recovery codes; the earlier ones no longer work.',
+          'If it was not you, reset your password at once and contact the operator of this service.',
+        ],
+        undefined,
+      );
     case 'recovery_code_used':
       return compose(
         'A recovery code was used',

@@ -148,8 +148,8 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     acceptTotp: (userId, acceptance, event) => factorsInner.acceptTotp(userId, acceptance, event),
     useRecoveryCode: (use, event) => factorsInner.useRecoveryCode(use, event),
     recordTotpFailure: (failure, event) => factorsInner.recordTotpFailure(failure, event),
-    replaceRecoveryCodes: (userId, codeHashes, event) =>
-      factorsInner.replaceRecoveryCodes(userId, codeHashes, event),
+    replaceRecoveryCodes: (userId, codeHashes, event, notice) =>
+      factorsInner.replaceRecoveryCodes(userId, codeHashes, event, notice),
     // Removing the last factor lifts MFA_REQUIRED: cached sessions are read again.
     remove: (removal, event) =>
       announcing(
@@ -157,9 +157,9 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
         (removed) => removed,
         userRevocation(removal.userId, 'restrictions_changed'),
       ),
-    resetUser(userId, now, event) {
+    resetUser(userId, now, event, notice) {
       return announcing(
-        factorsInner.resetUser(userId, now, event),
+        factorsInner.resetUser(userId, now, event, notice),
         (revoked) => revoked !== null && revoked > 0,
         userRevocation(userId, 'mfa_reset'),
       );

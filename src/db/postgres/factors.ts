@@ -27,6 +27,7 @@ import {
   storeRecoveryCodes,
   useRecoveryCode,
 } from './factor-writes.js';
+import { queue } from './link-writes.js';
 import { mfaFactors, recoveryCodes, sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
@@ -96,12 +97,13 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
       if (row === null) return { totpFailures: 0, lockedNow: false };
       return { totpFailures: row.mfaTotpFailures, lockedNow: lockedByThisFailure(row, failure) };
     },
-    async replaceRecoveryCodes(userId, codeHashes, event) {
+    async replaceRecoveryCodes(userId, codeHashes, event, notice) {
       const now = timeOfWrite(event);
       const write = async (tx: Tx) => {
         if (!(await lockUser(tx, userId))) return null;
         if ((await countConfirmedFactors(tx, userId)) === 0) return null;
         await storeRecoveryCodes(tx, userId, codeHashes, now);
+        if (notice !== undefined) await queue(tx, [notice]);
         return true;
       };
       const replaced = await retryOnTransientConflict(() =>
@@ -109,7 +111,7 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
       );
       return replaced === true;
     },
-    async remove({ userId, factorId, now }, event) {
+    async remove({ userId, factorId, now, notice }, event) {
       const write = async (tx: Tx) => {
         if (!(await lockUser(tx, userId))) return null;
         const removed = await tx
@@ -117,6 +119,7 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
           .where(and(eq(mfaFactors.id, factorId), eq(mfaFactors.userId, userId)))
           .returning({ id: mfaFactors.id });
         if (removed.length === 0) return null;
+        if (notice !== undefined) await queue(tx, [notice]);
         if ((await countConfirmedFactors(tx, userId)) === 0) {
           // No second factor left: the codes that stood in for one go, and so does the lock.
           await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
@@ -140,9 +143,10 @@ export function createPostgresFactorStore(db: PostgresDatabase): FactorStore {
       );
       return removed === true;
     },
-    resetUser(userId, now, event) {
+    resetUser(userId, now, event, notice) {
       const write = async (tx: Tx): Promise<number | null> => {
         if (!(await lockUser(tx, userId))) return null;
+        if (notice !== undefined) await queue(tx, [notice]);
         await tx.delete(mfaFactors).where(eq(mfaFactors.userId, userId));
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
         await tx.update(users).set(clearedFailuresAndLock()).where(eq(users.id, userId));

@@ -17,7 +17,7 @@ import { liftedSessionValues } from '../step-up-sql.js';
 import { writeWithEvent } from './audited-write.js';
 import { countConfirmedFactors, countRecoveryCodes } from './factor-counts.js';
 import { acceptTotp, confirmFactor, storeRecoveryCodes, useRecoveryCode } from './factor-writes.js';
-import type { Tx } from './link-writes.js';
+import { queue, type Tx } from './link-writes.js';
 import { mfaFactors, recoveryCodes, sessions, users } from './schema.js';
 import { revokeSessionsWhere } from './sessions.js';
 
@@ -94,16 +94,17 @@ export function createSqliteFactorStore(db: BetterSQLite3Database): FactorStore 
       if (row === null) return { totpFailures: 0, lockedNow: false };
       return { totpFailures: row.mfaTotpFailures, lockedNow: lockedByThisFailure(row, failure) };
     },
-    async replaceRecoveryCodes(userId, codeHashes, event) {
+    async replaceRecoveryCodes(userId, codeHashes, event, notice) {
       const now = timeOfWrite(event);
       const write = (tx: Tx) => {
         if (countConfirmedFactors(tx, userId) === 0) return null;
         storeRecoveryCodes(tx, userId, codeHashes, now);
+        if (notice !== undefined) queue(tx, [notice]);
         return true;
       };
       return (await writeWithEvent(db, event, write, wroteWithoutRevoking, immediate)) === true;
     },
-    async remove({ userId, factorId, now }, event) {
+    async remove({ userId, factorId, now, notice }, event) {
       const write = (tx: Tx) => {
         const removed = tx
           .delete(mfaFactors)
@@ -111,6 +112,7 @@ export function createSqliteFactorStore(db: BetterSQLite3Database): FactorStore 
           .returning({ id: mfaFactors.id })
           .all();
         if (removed.length === 0) return null;
+        if (notice !== undefined) queue(tx, [notice]);
         if (countConfirmedFactors(tx, userId) === 0) {
           // No second factor left: the codes that stood in for one go, and so does the lock.
           tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
@@ -133,9 +135,10 @@ export function createSqliteFactorStore(db: BetterSQLite3Database): FactorStore 
       };
       return (await writeWithEvent(db, event, write, wroteWithoutRevoking, immediate)) === true;
     },
-    resetUser(userId, now, event) {
+    resetUser(userId, now, event, notice) {
       const write = (tx: Tx): number | null => {
         if (!userExists(tx, userId)) return null;
+        if (notice !== undefined) queue(tx, [notice]);
         tx.delete(mfaFactors).where(eq(mfaFactors.userId, userId)).run();
         tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run();
         tx.update(users).set(clearedFailuresAndLock()).where(eq(users.id, userId)).run();

@@ -75,7 +75,7 @@ describe('enrollTotp and confirmTotp', () => {
     expect(factor).toEqual({ id: factorId, type: 'TOTP', name: 'Phone' });
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
-    for (const code of recoveryCodes ?? []) expect(code).toMatch(/^([A-Z2-7]{5}-){3}[A-Z2-7]{5}$/);
+    for (const code of recoveryCodes ?? []) expect(code).toMatch(/^([A-Z2-7]{4}-){5}[A-Z2-7]{4}$/);
     expect(tokens?.assuranceLevel).toBe(2);
     const claims = claimsOf(tokens?.accessToken ?? '');
     expect(claims.aal).toBe('aal2');

@@ -62,6 +62,7 @@ describe('recovery codes', () => {
 
   it('are replaced by regenerateRecoveryCodes, which needs a recent authentication', async () => {
     app = await createTestApp({ REAUTH_MAX_AGE: '15m' });
+    const mail = captureMail(app);
     const { accessToken, user } = await app.signUp();
     const { recoveryCodes, secret, pair } = await enrolTotp(app, accessToken);
     const regenerate = 'mutation { regenerateRecoveryCodes }';
@@ -97,6 +98,10 @@ describe('recovery codes', () => {
       token: refreshed.data?.verifyTotp.accessToken ?? '',
     });
     expect(again.errors).toBeUndefined();
+    const subjects = (await mail.deliverTo(user.email)).map((sent) => sent.subject);
+    expect(subjects.filter((subject) => subject === 'New recovery codes were made')).toHaveLength(
+      2,
+    );
   });
 
   it('regenerateRecoveryCodes without a factor is NO_MFA_FACTOR', async () => {
@@ -110,8 +115,22 @@ describe('recovery codes', () => {
 });
 
 describe('removeMfaFactor', () => {
+  it('needs a recent authentication', async () => {
+    app = await createTestApp({ REAUTH_MAX_AGE: '5m' });
+    const { accessToken } = await app.signUp();
+    const { factorId, pair } = await enrolTotp(app, accessToken);
+    app.clock.advanceSeconds(6 * 60);
+    const reissued = await app.reissue(pair.refreshToken);
+    const stale = await app.graphql('mutation ($f: ID!) { removeMfaFactor(factorId: $f) }', {
+      token: reissued.data?.reissue.accessToken ?? '',
+      variables: { f: factorId },
+    });
+    expect(reasonOf(stale)).toEqual({ code: 'FORBIDDEN', reason: 'REAUTHENTICATION_REQUIRED' });
+  });
+
   it('removes the last factor with its recovery codes, and logins are no longer asked', async () => {
     app = await createTestApp();
+    const mail = captureMail(app);
     const { accessToken, user } = await app.signUp();
     const { factorId, pair } = await enrolTotp(app, accessToken);
     const other = await logIn(app, user.email);
@@ -126,6 +145,8 @@ describe('removeMfaFactor', () => {
       variables: { f: factorId },
     });
     expect(removed.data).toEqual({ removeMfaFactor: true });
+    const notices = (await mail.deliverTo(user.email)).map((sent) => sent.subject);
+    expect(notices).toContain('A second factor was removed from your account');
     const unknown = await app.graphql('mutation ($f: ID!) { removeMfaFactor(factorId: $f) }', {
       token: pair.accessToken,
       variables: { f: factorId },

@@ -147,7 +147,7 @@ describe('login with a factor, and verifyTotp', () => {
     expect(reasonOf(locked)).toEqual({ code: 'FORBIDDEN', reason: 'MFA_LOCKED' });
     // Recovery-code failures do not count towards the lock, and a good code lifts it.
     const badRecovery = await app.graphql(
-      'mutation { verifyRecoveryCode(code: "AAAAA-AAAAA-AAAAA-AAAAA") { accessToken } }',
+      'mutation { verifyRecoveryCode(code: "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA") { accessToken } }',
       { token: login.accessToken },
     );
     expect(reasonOf(badRecovery).reason).toBe('INVALID_CODE');
