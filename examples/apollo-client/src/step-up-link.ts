@@ -26,7 +26,7 @@ export interface StepUpLinkOptions {
   readonly tokens: TokenStore;
   readonly promptForCode: PromptForSecondFactor;
   readonly fetch?: typeof fetch;
-  /** Wrong codes accepted before the operation fails with INVALID_CODE; 3 by default. */
+  /** Prompts (after wrong codes) before giving up with the original error; 3 by default. */
   readonly maxAttempts?: number;
 }
 

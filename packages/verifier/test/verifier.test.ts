@@ -1,6 +1,7 @@
 import { createLocalJWKSet, importJWK, type JSONWebKeySet, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { enrolTotp } from '../../../test/helpers/mfa.js';
 import { createAccessTokenVerifier } from '../src/index.js';
 
 // The verifier against the service itself, in process: the same tokens, the same refusals.
@@ -57,7 +58,33 @@ describe('createAccessTokenVerifier', () => {
       now: () => app.clock.now(),
     });
     const result = await verifier.verify(`Bearer ${mine.accessToken}`);
-    expect(result).toMatchObject({ ok: true, viewer: { userId: mine.user.id, roles: ['USER'] } });
+    expect(result).toMatchObject({
+      ok: true,
+      viewer: {
+        userId: mine.user.id,
+        roles: ['USER'],
+        assuranceLevel: 1,
+        authMethods: ['pwd'],
+        authTime: app.clock.now() / 1000,
+      },
+    });
+  });
+
+  it('reads assurance 2 from a stepped-up session, and agrees on its scope', async () => {
+    const mine = await app.signUp();
+    const { pair } = await enrolTotp(app, mine.accessToken);
+    const verifier = createAccessTokenVerifier({
+      issuer: app.config.issuer,
+      audience: app.config.audience,
+      jwksUrl: 'http://yoga/.well-known/jwks.json',
+      keys: await localKeys(),
+      now: () => app.clock.now(),
+    });
+    const result = await verifier.verify(`Bearer ${pair.accessToken}`);
+    expect(result).toMatchObject({
+      ok: true,
+      viewer: { assuranceLevel: 2, authMethods: ['pwd', 'otp'] },
+    });
   });
 
   it.each([
