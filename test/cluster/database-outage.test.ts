@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -30,6 +31,7 @@ describeWithServices(['postgres'], 'an instance whose PostgreSQL goes away', () 
     proxied.port = String(proxy.port);
     service = await startListening({
       DATABASE_URL: proxied.href,
+      ...TEST_MFA_KEYS,
       AUTH_ISSUER: 'http://auth.outage.test',
       AUTH_AUDIENCE: 'http://auth.outage.test',
     });

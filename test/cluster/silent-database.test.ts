@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_MFA_KEYS } from '../helpers/config.js';
 import {
   quoteIdentifier,
   randomDatabaseName,
@@ -63,6 +64,7 @@ describeWithServices(['postgres', 'redis'], 'an instance whose PostgreSQL goes s
     proxied.port = String(proxy.port);
     service = await startListening({
       DATABASE_URL: proxied.href,
+      ...TEST_MFA_KEYS,
       DATABASE_QUERY_TIMEOUT: `${QUERY_TIMEOUT_MS}ms`,
       // Fewer connections than requests in flight: some wait for one, within the bound too.
       DATABASE_POOL_SIZE: '4',

@@ -1,4 +1,5 @@
 import { logOutInTurn, signUpInLoop } from './account-load.js';
+import { TEST_MFA_KEYS } from './config.js';
 import { isFailure, labelOf } from './graphql-answer.js';
 import { honouredProblems, lineageProblems, readLineages } from './lineage-accounting.js';
 import { requestsBetween, slowestRequest } from './load-report.js';
@@ -80,6 +81,7 @@ export interface FaultReport {
 export async function runUnderLoad(scenario: FaultScenario): Promise<FaultReport> {
   const env = {
     DATABASE_URL: scenario.databaseUrl,
+    ...TEST_MFA_KEYS,
     AUTH_ISSUER: 'http://auth.faults.test',
     AUTH_AUDIENCE: 'http://auth.faults.test',
     REFRESH_REUSE_INTERVAL: scenario.strict ? '0' : '10s',
