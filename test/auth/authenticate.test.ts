@@ -51,6 +51,7 @@ describe('authenticateAccessToken', () => {
       tokenId: expect.any(String),
       roles: ['USER'],
       restrictions: [],
+      assurance: { level: 1, methods: ['pwd'], authTime: expect.any(Number) },
       // What a stream opened with the token may not outlive (issue 16).
       accessTokenExpiresAt: grant.tokens.accessTokenExpiresAt / 1000,
     });

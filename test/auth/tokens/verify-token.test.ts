@@ -82,6 +82,8 @@ describe('verifyToken', () => {
         expiresAt: NOW + 900,
         roles: ['USER', 'ADMIN'],
         restrictions: [],
+        // No assurance given: assurance 1 after a password, at issue.
+        assurance: { level: 1, methods: ['pwd'], authTime: NOW },
       },
     });
   });
