@@ -122,9 +122,9 @@ export function recoveryCodeRows(
 
 /** What confirming a factor writes on it. */
 export function confirmedValues(
-  step: number,
+  step: number | null,
   now: number,
-): { confirmedAt: number; expiresAt: null; lastStep: number; lastUsedAt: number } {
+): { confirmedAt: number; expiresAt: null; lastStep: number | null; lastUsedAt: number } {
   return { confirmedAt: now, expiresAt: null, lastStep: step, lastUsedAt: now };
 }
 

@@ -28,12 +28,34 @@ export interface MfaFactorRecord {
    * one is refused, so no code is accepted twice. Null before the first.
    */
   readonly lastStep: number | null;
+  /** A passkey's WebAuthn credential id (base64url); null for TOTP. */
+  readonly credentialId: string | null;
+  /** A passkey's COSE public key (base64url); null for TOTP. */
+  readonly publicKey: string | null;
+  /** A passkey's last signature counter (0 for authenticators without one); null for TOTP. */
+  readonly signCount: number | null;
+  /** The transports the passkey's authenticator named at registration; null for TOTP. */
+  readonly transports: string[] | null;
+  /** Whether the passkey may be synced to other devices, and whether it is (WebAuthn BE, BS). */
+  readonly backupEligible: boolean | null;
+  readonly backedUp: boolean | null;
 }
 
 export type NewMfaFactor = Pick<
   MfaFactorRecord,
   'id' | 'userId' | 'type' | 'name' | 'sealedSecret' | 'createdAt' | 'expiresAt'
 >;
+
+/** The WebAuthn credential of a new passkey factor. */
+export type PasskeyCredential = {
+  readonly [K in
+    | 'credentialId'
+    | 'publicKey'
+    | 'signCount'
+    | 'transports'
+    | 'backupEligible'
+    | 'backedUp']: NonNullable<MfaFactorRecord[K]>;
+};
 
 /** An account's second-factor standing. */
 export interface MfaStanding {
@@ -64,8 +86,8 @@ export interface SessionStepUp {
 
 export interface FactorConfirmation {
   readonly factorId: string;
-  /** The step of the code that proved it: stored as its `lastStep`. */
-  readonly step: number;
+  /** The step of the code that proved it: stored as its `lastStep` (null for a passkey). */
+  readonly step: number | null;
   readonly stepUp: SessionStepUp;
   /**
    * SHA-256 hashes (base64url) of fresh recovery codes: stored only when this is the account's
@@ -81,6 +103,12 @@ export interface FactorConfirmation {
   /** The "a second factor was added" notice. */
   readonly notice: NewOutboxMail;
 }
+
+/** What a new factor's proof does besides storing it (a passkey's registration does it too). */
+export type FactorActivation = Pick<
+  FactorConfirmation,
+  'stepUp' | 'recoveryCodeHashes' | 'otherSessionsDeadline' | 'notice'
+>;
 
 export type FactorConfirmationResult =
   | {

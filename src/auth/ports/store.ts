@@ -1,6 +1,7 @@
 import type { AccountStore, LinkIssue } from './account-store.js';
 import type { FactorStore } from './factor-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { PasskeyStore } from './passkey-store.js';
 import type {
   AuditEventRecord,
   AuthEvent,
@@ -31,6 +32,7 @@ export interface Store {
   readonly accounts: AccountStore;
   readonly outbox: OutboxStore;
   readonly factors: FactorStore;
+  readonly passkeys: PasskeyStore;
   /** Resolves when the store answers a trivial query; rejects when it cannot (for `/ready`). */
   ping(): Promise<void>;
   close(): Promise<void>;

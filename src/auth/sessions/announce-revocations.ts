@@ -1,6 +1,7 @@
 import type { AccountStore } from '../ports/account-store.js';
 import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
 import type { FactorStore } from '../ports/factor-store.js';
+import type { PasskeyStore } from '../ports/passkey-store.js';
 import type { LinkPurpose } from '../ports/link-records.js';
 import type {
   Revocation,
@@ -170,11 +171,30 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
       factorsInner.replaceSealedSecret(factorId, expected, next),
   };
 
+  // A passkey's registration restricts the other sessions as a TOTP confirmation does.
+  const { passkeys: passkeysInner } = store;
+  const passkeys: PasskeyStore = {
+    ...passkeysInner,
+    register(userId, registration, event) {
+      return announcing(
+        passkeysInner.register(userId, registration, event),
+        (result) => result.outcome === 'confirmed' && result.restrictedSessions > 0,
+        {
+          kind: 'user',
+          userId,
+          exceptSessionId: registration.stepUp.sessionId,
+          reason: 'restrictions_changed',
+        },
+      );
+    },
+  };
+
   return {
     users,
     sessions,
     accounts,
     factors,
+    passkeys,
     outbox: store.outbox,
     signingKeys: store.signingKeys,
     auditEvents: store.auditEvents,

@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import type {
+  FactorActivation,
   FactorConfirmation,
   FactorConfirmationResult,
+  MfaFactorRecord,
   RecoveryCodeUse,
   SessionStepUp,
   StepUpResult,
@@ -46,7 +48,7 @@ export async function lockUser(tx: Tx, userId: string): Promise<boolean> {
 }
 
 /** Locks the session to upgrade while it is live; undefined when it is gone. */
-async function lockSessionToStepUp(
+export async function lockSessionToStepUp(
   tx: Tx,
   stepUp: SessionStepUp,
 ): Promise<SessionRecord | undefined> {
@@ -58,7 +60,7 @@ async function lockSessionToStepUp(
   return session;
 }
 
-async function stepUpSession(
+export async function stepUpSession(
   tx: Tx,
   session: SessionRecord,
   stepUp: SessionStepUp,
@@ -152,8 +154,26 @@ export async function confirmFactor(
     .where(eq(mfaFactors.id, pending.id))
     .returning();
   if (factor === undefined) throw new Error('The pending factor was not updated.');
+  return activateFactor(tx, userId, session, factor, first, confirmation);
+}
+
+/**
+ * What follows a proven new factor, in its transaction (`first`: the account had no confirmed
+ * factor before it): the recovery codes when first, the session's step-up, the other sessions
+ * at assurance 1 restricted, the notice.
+ */
+export async function activateFactor(
+  tx: Tx,
+  userId: string,
+  session: SessionRecord,
+  factor: MfaFactorRecord,
+  first: boolean,
+  activation: FactorActivation,
+): Promise<FactorConfirmationResult> {
+  const { stepUp } = activation;
+  const { now } = stepUp;
   // Codes left from an earlier factor (removed since) are not the ones shown now.
-  if (first) await storeRecoveryCodes(tx, userId, confirmation.recoveryCodeHashes, now);
+  if (first) await storeRecoveryCodes(tx, userId, activation.recoveryCodeHashes, now);
   const upgraded = await stepUpSession(tx, session, stepUp);
   const others = await tx
     .select({ id: sessions.id, restrictions: sessions.restrictions, idle: sessions.idleExpiresAt })
@@ -164,11 +184,11 @@ export async function confirmFactor(
   for (const other of restricted) {
     const values = restrictedSessionValues(
       { restrictions: other.restrictions, idleExpiresAt: other.idle },
-      confirmation.otherSessionsDeadline,
+      activation.otherSessionsDeadline,
     );
     await tx.update(sessions).set(values).where(eq(sessions.id, other.id));
   }
-  await queue(tx, [confirmation.notice]);
+  await queue(tx, [activation.notice]);
   return {
     outcome: 'confirmed',
     factor,

@@ -8,6 +8,7 @@ import { createPostgresAccountStore } from './accounts.js';
 import { createPostgresAuditEventStore } from './audit-events.js';
 import { openBoundedPool, type PoolBounds } from './bounded-pool.js';
 import { createPostgresFactorStore } from './factors.js';
+import { createPostgresPasskeyStore } from './passkeys.js';
 import { createPostgresOutboxStore } from './outbox.js';
 import { createPostgresRevocationStore } from './revocations.js';
 import { createPostgresSessionStore } from './sessions.js';
@@ -97,6 +98,7 @@ export function createPostgresStore(pool: pg.Pool, maintenance: pg.Pool = pool):
     accounts: createPostgresAccountStore(db),
     outbox: createPostgresOutboxStore(db),
     factors: createPostgresFactorStore(db),
+    passkeys: createPostgresPasskeyStore(db),
     async ping() {
       await db.execute(sql`select 1`);
     },

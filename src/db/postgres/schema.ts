@@ -13,6 +13,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { MfaFactorType } from '../../auth/ports/factor-store.js';
+import type { PasskeyPurpose } from '../../auth/ports/passkey-store.js';
 import type {
   LinkPurpose,
   MailKind,
@@ -106,8 +107,37 @@ export const mfaFactors = pgTable(
     expiresAt: millis('expires_at'),
     lastUsedAt: millis('last_used_at'),
     lastStep: bigint('last_step', { mode: 'number' }),
+    // A passkey's WebAuthn credential (null for TOTP): its id and COSE public key (base64url),
+    // the last signature counter, the transports it named, and its backup flags.
+    credentialId: text('credential_id'),
+    publicKey: text('public_key'),
+    signCount: bigint('sign_count', { mode: 'number' }),
+    transports: jsonb('transports').$type<string[]>(),
+    backupEligible: boolean('backup_eligible'),
+    backedUp: boolean('backed_up'),
   },
-  (table) => [index('mfa_factors_user_id_idx').on(table.userId)],
+  (table) => [
+    index('mfa_factors_user_id_idx').on(table.userId),
+    uniqueIndex('mfa_factors_credential_id_idx').on(table.credentialId),
+  ],
+);
+
+/** WebAuthn challenges: single use (deleted as they are taken), bound to a purpose. */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    id: text('id').primaryKey(),
+    purpose: text('purpose').$type<PasskeyPurpose>().notNull(),
+    challenge: text('challenge').notNull(),
+    // Registration and verification: the session that asked, and its user.
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    // Registration: the name the passkey gets.
+    name: text('name'),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+  },
+  (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
 );
 
 export const recoveryCodes = pgTable(

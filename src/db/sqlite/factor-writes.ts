@@ -1,7 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import type {
+  FactorActivation,
   FactorConfirmation,
   FactorConfirmationResult,
+  MfaFactorRecord,
   RecoveryCodeUse,
   SessionStepUp,
   StepUpResult,
@@ -34,11 +36,11 @@ import { mfaFactors, recoveryCodes, sessions, users } from './schema.js';
 // another connection commits comes between a check and the write that relies on it.
 
 /** The session to upgrade, while live; undefined when it is gone. */
-function liveSessionToStepUp(tx: Tx, stepUp: SessionStepUp): SessionRecord | undefined {
+export function liveSessionToStepUp(tx: Tx, stepUp: SessionStepUp): SessionRecord | undefined {
   return tx.select().from(sessions).where(steppingUpSession(sessions, stepUp)).get();
 }
 
-function stepUpSession(tx: Tx, session: SessionRecord, stepUp: SessionStepUp): SessionRecord {
+export function stepUpSession(tx: Tx, session: SessionRecord, stepUp: SessionStepUp): SessionRecord {
   const upgraded = tx
     .update(sessions)
     .set(stepUpValues(sessions, session, stepUp))
@@ -126,8 +128,26 @@ export function confirmFactor(
     .returning()
     .get();
   if (factor === undefined) throw new Error('The pending factor went away mid-transaction.');
+  return activateFactor(tx, userId, session, factor, first, confirmation);
+}
+
+/**
+ * What follows a proven new factor, in its transaction (`first`: the account had no confirmed
+ * factor before it): the recovery codes when first, the session's step-up, the other sessions
+ * at assurance 1 restricted, the notice.
+ */
+export function activateFactor(
+  tx: Tx,
+  userId: string,
+  session: SessionRecord,
+  factor: MfaFactorRecord,
+  first: boolean,
+  activation: FactorActivation,
+): FactorConfirmationResult {
+  const { stepUp } = activation;
+  const { now } = stepUp;
   // Codes left from an earlier factor (removed since) are not the ones shown now.
-  if (first) storeRecoveryCodes(tx, userId, confirmation.recoveryCodeHashes, now);
+  if (first) storeRecoveryCodes(tx, userId, activation.recoveryCodeHashes, now);
   const upgraded = stepUpSession(tx, session, stepUp);
   const others = tx
     .select({ id: sessions.id, restrictions: sessions.restrictions, idle: sessions.idleExpiresAt })
@@ -138,11 +158,11 @@ export function confirmFactor(
   for (const other of restricted) {
     const values = restrictedSessionValues(
       { restrictions: other.restrictions, idleExpiresAt: other.idle },
-      confirmation.otherSessionsDeadline,
+      activation.otherSessionsDeadline,
     );
     tx.update(sessions).set(values).where(eq(sessions.id, other.id)).run();
   }
-  queue(tx, [confirmation.notice]);
+  queue(tx, [activation.notice]);
   return {
     outcome: 'confirmed',
     factor,

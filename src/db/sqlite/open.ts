@@ -8,6 +8,7 @@ import type { Store } from '../../auth/ports/store.js';
 import { createSqliteAccountStore } from './accounts.js';
 import { createSqliteAuditEventStore } from './audit-events.js';
 import { createSqliteFactorStore } from './factors.js';
+import { createSqlitePasskeyStore } from './passkeys.js';
 import { createSqliteOutboxStore } from './outbox.js';
 import { createSqliteRevocationStore } from './revocations.js';
 import { createSqliteSessionStore } from './sessions.js';
@@ -53,6 +54,7 @@ export function createSqliteStore(sqlite: Database.Database): Store {
     accounts: createSqliteAccountStore(db),
     outbox: createSqliteOutboxStore(db),
     factors: createSqliteFactorStore(db),
+    passkeys: createSqlitePasskeyStore(db),
     async ping() {
       // Throws once the connection is closed, so readiness goes down with the store.
       select1.get();

@@ -8,6 +8,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import type { MfaFactorType } from '../../auth/ports/factor-store.js';
+import type { PasskeyPurpose } from '../../auth/ports/passkey-store.js';
 import type {
   LinkPurpose,
   MailKind,
@@ -94,8 +95,37 @@ export const mfaFactors = sqliteTable(
     expiresAt: integer('expires_at'),
     lastUsedAt: integer('last_used_at'),
     lastStep: integer('last_step'),
+    // A passkey's WebAuthn credential (null for TOTP): its id and COSE public key (base64url),
+    // the last signature counter, the transports it named, and its backup flags.
+    credentialId: text('credential_id'),
+    publicKey: text('public_key'),
+    signCount: integer('sign_count'),
+    transports: text('transports', { mode: 'json' }).$type<string[]>(),
+    backupEligible: integer('backup_eligible', { mode: 'boolean' }),
+    backedUp: integer('backed_up', { mode: 'boolean' }),
   },
-  (table) => [index('mfa_factors_user_id_idx').on(table.userId)],
+  (table) => [
+    index('mfa_factors_user_id_idx').on(table.userId),
+    uniqueIndex('mfa_factors_credential_id_idx').on(table.credentialId),
+  ],
+);
+
+/** WebAuthn challenges: single use (deleted as they are taken), bound to a purpose. */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    id: text('id').primaryKey(),
+    purpose: text('purpose').$type<PasskeyPurpose>().notNull(),
+    challenge: text('challenge').notNull(),
+    // Registration and verification: the session that asked, and its user.
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    // Registration: the name the passkey gets.
+    name: text('name'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
 );
 
 export const recoveryCodes = sqliteTable(
