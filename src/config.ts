@@ -125,6 +125,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
   const audience = readIssuer(env, 'AUTH_AUDIENCE', issuerRequirement) ?? issuer;
   const refreshTokenCookie = readBoolean(env, 'REFRESH_TOKEN_COOKIE');
   const publicUrl = readPublicUrl(env, issuer);
+  const allowedOrigins = readAllowedOrigins(env, refreshTokenCookie);
 
   return Object.freeze({
     port,
@@ -144,7 +145,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     isProduction,
     isDevelopment: nodeEnv === 'development',
     logLevel: readLogLevel(env),
-    allowedOrigins: readAllowedOrigins(env, refreshTokenCookie),
+    allowedOrigins,
     refreshTokenCookie,
     metrics: readMetrics(env),
     redis: readRedis(env),
@@ -155,7 +156,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     links: readLinkSettings(env, publicUrl),
     mail: readMail(env, isProduction, use === 'server'),
     requireEmailVerification: readRequireEmailVerification(env),
-    mfa: readMfa(env, issuer),
+    mfa: readMfa(env, { issuer, publicUrl, allowedOrigins }),
     mfaKeys: readMfaKeysFor(use, env, database, isProduction),
   });
 }

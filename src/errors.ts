@@ -62,7 +62,7 @@ export const AUTH_ERRORS = {
   MFA_REQUIRED: {
     code: 'FORBIDDEN',
     message:
-      'A second factor is required: prove one with verifyTotp or verifyRecoveryCode, then use the new tokens.',
+      'A second factor is required: prove one with verifyTotp, verifyRecoveryCode or a passkey (startPasskeyVerification), then use the new tokens.',
   },
   MFA_ENROLLMENT_REQUIRED: {
     code: 'FORBIDDEN',
@@ -72,7 +72,7 @@ export const AUTH_ERRORS = {
   REAUTHENTICATION_REQUIRED: {
     code: 'FORBIDDEN',
     message:
-      'This needs a recent authentication: prove your second factor again (verifyTotp or verifyRecoveryCode), then retry.',
+      'This needs a recent authentication: prove your second factor again (verifyTotp, verifyRecoveryCode or a passkey), then retry.',
   },
   MFA_LOCKED: {
     code: 'FORBIDDEN',
@@ -127,6 +127,19 @@ export const AUTH_ERRORS = {
   NO_MFA_FACTOR: {
     code: 'BAD_USER_INPUT',
     message: 'This account has no second factor: set one up first.',
+  },
+  PASSKEY_REJECTED: {
+    code: 'BAD_USER_INPUT',
+    message:
+      'The passkey was not accepted: its challenge is unknown, used or expired, or the response does not verify. Start again.',
+  },
+  NO_PASSKEY: {
+    code: 'BAD_USER_INPUT',
+    message: 'This account has no passkey: register one first, or prove another factor.',
+  },
+  TOO_MANY_PASSKEYS: {
+    code: 'BAD_USER_INPUT',
+    message: 'This account has the most passkeys allowed (20). Remove one first.',
   },
   PASSWORD_UNCHANGED: {
     code: 'BAD_USER_INPUT',

@@ -81,6 +81,17 @@ async function main(): Promise<void> {
       fix: 'set MFA_REQUIRED_ROLES=ADMIN, so every ADMIN must enrol one before anything else',
     });
   }
+  const { passkeys } = config.mfa;
+  if (passkeys.omittedOrigins.length > 0) {
+    logger.warn('passkeys will not work from some allowed origins', {
+      rpId: passkeys.rpId,
+      omittedOrigins: passkeys.omittedOrigins,
+      fix:
+        passkeys.suggestedRpId === null
+          ? 'serve those apps under the RP ID, or set WEBAUTHN_RP_ID to a domain they share with AUTH_ISSUER'
+          : `set WEBAUTHN_RP_ID=${passkeys.suggestedRpId}`,
+    });
+  }
   const signing = await keys.signingKey();
   if (signing.alg !== config.signingKeys.algorithm && config.signingKeys.supplied === null) {
     logger.warn('the active signing key uses another algorithm than configured', {

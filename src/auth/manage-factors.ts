@@ -73,16 +73,18 @@ export async function removeFactor(
   const factor = await deps.store.factors.findById(factorId);
   if (factor === null || factor.userId !== viewer.userId) return success(false);
   const event = stampEvent(deps, client, {
-    type: 'MFA_REMOVED',
+    type: factor.type === 'PASSKEY' ? 'PASSKEY_REMOVED' : 'MFA_REMOVED',
     userId: viewer.userId,
     sessionId: viewer.sessionId,
-    detail: factor.type,
+    detail: factor.type === 'PASSKEY' ? factor.id : factor.type,
   });
   // A pending factor protected nothing yet: only a confirmed one's removal is worth a mail.
   const notice =
     factor.confirmedAt === null
       ? undefined
-      : await noticeTo(deps, viewer.userId, 'mfa_removed', { factorName: factor.name ?? 'TOTP' });
+      : await noticeTo(deps, viewer.userId, 'mfa_removed', {
+          factorName: factor.name ?? (factor.type === 'PASSKEY' ? 'Passkey' : 'TOTP'),
+        });
   const removal = { userId: viewer.userId, factorId, now: deps.clock.now(), notice };
   const removed = await deps.store.factors.remove(removal, event);
   if (removed) {

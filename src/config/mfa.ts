@@ -1,19 +1,24 @@
 import type { MfaSettings } from '../auth/factors/mfa-settings.js';
 import { ROLES, type Role } from '../auth/ports/records.js';
 import { ConfigError, type Environment, readDuration, readOptional } from './environment.js';
+import { readWebAuthn } from './webauthn.js';
 
 /**
  * The second-factor settings: MFA_ISSUER_NAME (default: AUTH_ISSUER's host), MFA_CHALLENGE_TTL,
- * REAUTH_MAX_AGE and MFA_REQUIRED_ROLES.
+ * REAUTH_MAX_AGE and MFA_REQUIRED_ROLES; passkeys' WEBAUTHN_* (./webauthn.ts).
  */
-export function readMfa(env: Environment, issuer: string): MfaSettings {
-  const issuerName = readOptional(env, 'MFA_ISSUER_NAME') ?? new URL(issuer).host;
+export function readMfa(
+  env: Environment,
+  urls: { readonly issuer: string; readonly publicUrl: string; readonly allowedOrigins: readonly string[] },
+): MfaSettings {
+  const issuerName = readOptional(env, 'MFA_ISSUER_NAME') ?? new URL(urls.issuer).host;
   return Object.freeze({
     issuerName,
     // At least a minute, so a user can open the app and type; at most a day.
     challengeTtl: readDuration(env, 'MFA_CHALLENGE_TTL', '10m', 60, 86_400),
     reauthMaxAge: readDuration(env, 'REAUTH_MAX_AGE', '15m', 60, 86_400),
     requiredRoles: readRequiredRoles(env),
+    passkeys: readWebAuthn(env, { ...urls, issuerName }),
   });
 }
 

@@ -16,6 +16,7 @@ export const RATE_LIMIT_DEFAULTS = {
   RATE_LIMIT_EMAIL_IP: '10/15m',
   RATE_LIMIT_EMAIL_ACCOUNT: '3/15m',
   RATE_LIMIT_MFA_ACCOUNT: '5/5m',
+  RATE_LIMIT_PASSKEY_IP: '30/5m',
 } as const;
 
 export type RateLimitVariable = keyof typeof RATE_LIMIT_DEFAULTS;
@@ -34,6 +35,7 @@ export function readRateLimits(env: Environment): RateLimitRules {
     emailPerIp: read('RATE_LIMIT_EMAIL_IP'),
     emailPerAccount: read('RATE_LIMIT_EMAIL_ACCOUNT'),
     mfaPerAccount: read('RATE_LIMIT_MFA_ACCOUNT'),
+    passkeyPerIp: read('RATE_LIMIT_PASSKEY_IP'),
   });
 }
 

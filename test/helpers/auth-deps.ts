@@ -61,6 +61,7 @@ const NO_RATE_LIMITS: RateLimitRules = {
   emailPerIp: null,
   emailPerAccount: null,
   mfaPerAccount: null,
+  passkeyPerIp: null,
 };
 
 export async function createTestAuthDeps(options: TestAuthDepsOptions = {}): Promise<TestAuthDeps> {

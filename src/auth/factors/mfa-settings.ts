@@ -1,4 +1,5 @@
 import type { Role } from '../ports/records.js';
+import type { PasskeySettings } from './passkey-settings.js';
 
 /** Second-factor settings; durations are whole seconds. */
 export interface MfaSettings {
@@ -10,6 +11,8 @@ export interface MfaSettings {
   readonly reauthMaxAge: number;
   /** MFA_REQUIRED_ROLES: holders of these roles must enrol a factor before anything else. */
   readonly requiredRoles: readonly Role[];
+  /** WEBAUTHN_*: the relying party passkeys are bound to, and the origins they may come from. */
+  readonly passkeys: PasskeySettings;
 }
 
 /** A pending TOTP factor must be confirmed within this. */

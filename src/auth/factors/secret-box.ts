@@ -1,7 +1,9 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHmac,
   createSecretKey,
+  hkdfSync,
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
@@ -81,6 +83,13 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
     isSealedWithCurrentKey(sealed) {
       const [version, keyId] = sealed.split('.', 2);
       return version === VERSION && keyId === currentId;
+    },
+    digest(purpose, data) {
+      // A key of its own per purpose (HKDF), so no digest is ever computed under the sealing key.
+      const derived = Buffer.from(
+        hkdfSync('sha256', currentKey, Buffer.alloc(0), `secret-box digest: ${purpose}`, 32),
+      );
+      return createHmac('sha256', derived).update(data, 'utf8').digest();
     },
   };
 }

@@ -18,4 +18,6 @@ export interface RateLimitRules {
   readonly emailPerAccount: RateLimitRule | null;
   /** Every TOTP and recovery-code attempt (confirmTotp, verifyTotp, verifyRecoveryCode), per account. */
   readonly mfaPerAccount: RateLimitRule | null;
+  /** Every start and finish of a passkey ceremony, per client address. */
+  readonly passkeyPerIp: RateLimitRule | null;
 }

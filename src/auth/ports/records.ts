@@ -166,6 +166,10 @@ export const AUTH_EVENT_TYPES = [
   'MFA_LOCKED',
   'RECOVERY_CODE_USED',
   'RECOVERY_CODES_REGENERATED',
+  'PASSKEY_REGISTERED',
+  'PASSKEY_LOGIN',
+  'PASSKEY_REJECTED',
+  'PASSKEY_REMOVED',
 ] as const;
 
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

@@ -14,6 +14,12 @@ export interface SecretBox {
   open(sealed: string, context: string): string;
   /** True when `sealed` was sealed with the ring's first key: rotation re-seals the others. */
   isSealedWithCurrentKey(sealed: string): boolean;
+  /**
+   * A keyed digest of `data` for `purpose` (HMAC-SHA-256 under a key derived from the ring's
+   * first key for that purpose): the same input gives the same bytes until the key rotates, and
+   * nobody without the key can compute or predict them.
+   */
+  digest(purpose: string, data: string): Buffer;
 }
 
 /** A sealed value that cannot be opened: unknown key, tampered text, or another context. */
