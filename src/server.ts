@@ -33,6 +33,7 @@ import {
   useMetrics,
 } from './http/metrics.js';
 import { corsForAllowedOrigins, useOriginAllowList } from './http/origins.js';
+import { useAccountApp } from './http/pages/account-app.js';
 import { useAccountPages } from './http/pages/account-pages.js';
 import { addInProcessStateGauges } from './http/process-gauges.js';
 import { createRefreshTokenCookie } from './http/refresh-cookie.js';
@@ -205,6 +206,7 @@ export function createServer(serverDeps: ServerDeps): AuthServer {
       createWellKnownPlugin({ keys: deps.keys, issuer: config.issuer, logger }),
       useRevocationFeed(config.live.revocationFeedToken, live.feed),
       useAccountPages(),
+      useAccountApp({ cookieMode: config.refreshTokenCookie }),
       useRequestBodyLimit(config.maxRequestBytes),
       // The graphql-sse protocol on /graphql/stream (yoga's own SSE, distinct connections, is on
       // /graphql): the same context, so the same Authorization header and scopes.

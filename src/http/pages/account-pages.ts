@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
+import { escapeHtml, pageHeadersFor } from './page-headers.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './page-script.js';
 
 /*
@@ -46,34 +46,7 @@ const PAGES: Readonly<Record<string, AccountPage>> = {
   },
 };
 
-function sha256Source(source: string): string {
-  return `'sha256-${createHash('sha256').update(source).digest('base64')}'`;
-}
-
-/** Only the inlined script and style run; nothing loads from anywhere, nothing frames the page. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `script-src ${sha256Source(PAGE_SCRIPT)}`,
-  `style-src ${sha256Source(PAGE_STYLE)}`,
-  "connect-src 'self'",
-  "form-action 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const ACCOUNT_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
-
-/** Text for HTML: the pages hold only fixed strings, escaped all the same. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export const ACCOUNT_PAGE_HEADERS = pageHeadersFor(PAGE_SCRIPT, PAGE_STYLE);
 
 export function renderAccountPage(page: AccountPage): string {
   const password = page.passwordForm
@@ -113,7 +86,8 @@ export function useAccountPages(): Plugin {
       if (page === undefined || !['GET', 'HEAD'].includes(request.method)) return;
       endResponse(
         new fetchAPI.Response(request.method === 'HEAD' ? null : renderAccountPage(page), {
-          headers: ACCOUNT_PAGE_HEADERS,
+          // A copy: the Response adds its own headers (content-length…) to the object given.
+          headers: { ...ACCOUNT_PAGE_HEADERS },
         }),
       );
     },
