@@ -216,6 +216,7 @@ describe('loadConfig: abuse defences', () => {
       emailPerIp: { limit: 10, windowSeconds: 900 },
       emailPerAccount: { limit: 3, windowSeconds: 900 },
       mfaPerAccount: { limit: 5, windowSeconds: 300 },
+      passkeyPerIp: { limit: 30, windowSeconds: 300 },
     });
     expect(config.trustedProxyHops).toBe(0);
     expect(config.auditRetention).toBe(90 * 86_400);

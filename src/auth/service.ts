@@ -1,9 +1,4 @@
-import type {
-  AuthenticationFailure,
-  ForbiddenFailure,
-  InputFailure,
-  RateLimitFailure,
-} from '../errors.js';
+import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../errors.js';
 import { failure, type Result, success } from '../result.js';
 import { setAccountDisabled } from './account-status.js';
 import { canViewUser } from './accounts/user-access.js';
@@ -13,23 +8,13 @@ import { type ChangePasswordInput, changePassword } from './change-password.js';
 import { clientAddressKey } from './client/client-address.js';
 import type { ClientInfo } from './client/client-info.js';
 import { confirmEmailChange } from './confirm-email-change.js';
-import { type ConfirmTotpInput, confirmTotp, type MfaConfirmation } from './confirm-totp.js';
 import { deleteAccount } from './delete-account.js';
 import type { AuthDeps } from './deps.js';
-import { type EnrollTotpInput, enrollTotp, type TotpEnrollment } from './enroll-totp.js';
 import { type AuditEventPage, listAuditEvents } from './events/audit-log.js';
-import { findAssuranceFailure } from './factors/step-up.js';
 import type { SessionEndedEvent, SessionEndedStreams } from './live/session-ended-streams.js';
 import { type LogInInput, logIn } from './log-in.js';
 import { type LogoutScope, logOut } from './log-out.js';
-import {
-  listFactors,
-  mfaStanding,
-  regenerateRecoveryCodes,
-  removeFactor,
-} from './manage-factors.js';
 import { listSessions, revokeOwnSession, revokeUserSessions } from './manage-sessions.js';
-import type { MfaFactorRecord, MfaStanding } from './ports/factor-store.js';
 import type { SessionRecord, UserRecord } from './ports/records.js';
 import type { AuditEventFilter } from './ports/store.js';
 import type { LinkFailure } from './recovery/use-link.js';
@@ -37,6 +22,7 @@ import { reissueTokens } from './reissue.js';
 import { requestEmailVerification } from './request-email-verification.js';
 import { requestPasswordReset } from './request-password-reset.js';
 import { type ResetPasswordInput, resetPassword } from './reset-password.js';
+import { type SecondFactorService, secondFactorOperations } from './second-factor-service.js';
 import type { AuthGrant } from './sessions/grant.js';
 import {
   announceGrants,
@@ -48,11 +34,9 @@ import { type SignUpInput, signUp } from './sign-up.js';
 import type { VerifiedToken } from './tokens/token-types.js';
 import type { VerifiedTokenCache } from './tokens/verified-token-cache.js';
 import { verifyEmail } from './verify-email.js';
-import { verifyRecoveryCode } from './verify-recovery-code.js';
-import { verifyTotp } from './verify-totp.js';
 
 /** The auth operations bound to their dependencies: what the GraphQL layer calls. */
-export interface AuthService {
+export interface AuthService extends SecondFactorService {
   signUp(
     input: SignUpInput,
     client: ClientInfo,
@@ -134,41 +118,6 @@ export interface AuthService {
     disabled: boolean,
     client: ClientInfo,
   ): Promise<boolean>;
-  /** MFA_REQUIRED when the viewer's token is at assurance 1 and the account has a factor. */
-  findAssuranceFailure(viewer: Viewer): Promise<ForbiddenFailure | null>;
-  listMfaFactors(userId: string): Promise<MfaFactorRecord[]>;
-  mfaStanding(userId: string): Promise<MfaStanding>;
-  enrollTotp(
-    viewer: Viewer,
-    input: EnrollTotpInput,
-    client: ClientInfo,
-  ): Promise<Result<TotpEnrollment, AuthenticationFailure | InputFailure | RateLimitFailure>>;
-  confirmTotp(
-    viewer: Viewer,
-    input: ConfirmTotpInput,
-    client: ClientInfo,
-  ): Promise<Result<MfaConfirmation, AuthenticationFailure | InputFailure | RateLimitFailure>>;
-  verifyTotp(
-    viewer: Viewer,
-    code: string,
-    client: ClientInfo,
-  ): Promise<
-    Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure | ForbiddenFailure>
-  >;
-  verifyRecoveryCode(
-    viewer: Viewer,
-    code: string,
-    client: ClientInfo,
-  ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
-  regenerateRecoveryCodes(
-    viewer: Viewer,
-    client: ClientInfo,
-  ): Promise<Result<string[], InputFailure | ForbiddenFailure>>;
-  removeMfaFactor(
-    viewer: Viewer,
-    factorId: string,
-    client: ClientInfo,
-  ): Promise<Result<boolean, ForbiddenFailure>>;
 }
 
 export interface AuthServiceOptions {
@@ -206,7 +155,7 @@ export function createAuthService(
   options: AuthServiceOptions,
 ): AuthServiceForCaller {
   const { verifiedTokens, sessionEndedStreams } = options;
-  const others: Omit<WithoutGrants<AuthService>, SessionEndingName | 'confirmTotp'> = {
+  const others: Omit<WithoutGrants<AuthService>, SessionEndingName | keyof SecondFactorService> = {
     authenticateAccessToken: (authorization) =>
       authenticateAccessToken(deps, authorization, verifiedTokens),
     verifyRefreshToken: (authorization) => verifyRefreshToken(deps, authorization),
@@ -228,23 +177,12 @@ export function createAuthService(
     requestPasswordReset: (email, client) => requestPasswordReset(deps, email, client),
     changeEmail: (viewer, input, client) => changeEmail(deps, viewer, input, client),
     confirmEmailChange: (token, client) => confirmEmailChange(deps, token, client),
-    findAssuranceFailure: (viewer) => findAssuranceFailure(deps, viewer),
-    listMfaFactors: (userId) => listFactors(deps, userId),
-    mfaStanding: (userId) => mfaStanding(deps, userId),
-    enrollTotp: (viewer, input, client) => enrollTotp(deps, viewer, input, client),
-    regenerateRecoveryCodes: (viewer, client) => regenerateRecoveryCodes(deps, viewer, client),
-    removeMfaFactor: (viewer, factorId, client) => removeFactor(deps, viewer, factorId, client),
   };
   return function serveCaller(listener) {
     return {
       ...others,
       ...endSessions(deps, listener),
-      // Its answer carries the grant inside the confirmation, out of announceGrants' sight.
-      async confirmTotp(viewer, input, client) {
-        const confirmed = await confirmTotp(deps, viewer, input, client);
-        if (confirmed.ok) listener.issued(confirmed.value.grant);
-        return confirmed;
-      },
+      ...secondFactorOperations(deps, listener),
       // Every operation that issues a pair. Anywhere else one is a type error: `others` and
       // `endSessions` are typed WithoutGrants, and the unbound functions do not fit AuthService.
       ...announceGrants(deps, listener, {
@@ -255,9 +193,6 @@ export function createAuthService(
         changePassword,
         // Ends every session of the account and opens a new one.
         resetPassword,
-        // Step-ups: a new pair for the same session, the previous refresh token retired.
-        verifyTotp,
-        verifyRecoveryCode,
       }),
     };
   };

@@ -9,7 +9,11 @@ import { readWebAuthn } from './webauthn.js';
  */
 export function readMfa(
   env: Environment,
-  urls: { readonly issuer: string; readonly publicUrl: string; readonly allowedOrigins: readonly string[] },
+  urls: {
+    readonly issuer: string;
+    readonly publicUrl: string;
+    readonly allowedOrigins: readonly string[];
+  },
 ): MfaSettings {
   const issuerName = readOptional(env, 'MFA_ISSUER_NAME') ?? new URL(urls.issuer).host;
   return Object.freeze({

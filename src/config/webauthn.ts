@@ -1,7 +1,4 @@
-import {
-  isUnderRpId,
-  type PasskeySettings,
-} from '../auth/factors/passkey-settings.js';
+import { isUnderRpId, type PasskeySettings } from '../auth/factors/passkey-settings.js';
 import { ConfigError, type Environment, readOptional } from './environment.js';
 
 /**
@@ -89,7 +86,8 @@ function readOrigins(env: Environment): string[] | null {
 
 /** A hostname with at least one letter label: WebAuthn refuses IP addresses as RP IDs. */
 function isDomain(value: string): boolean {
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value)) return false;
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value))
+    return false;
   return !/^[0-9.]+$/.test(value);
 }
 

@@ -22,10 +22,17 @@ export interface ChallengeColumns {
 }
 
 export function passkeysOf(columns: PasskeyColumns, userId: string): SQL | undefined {
-  return and(eq(columns.userId, userId), eq(columns.type, 'PASSKEY'), isNotNull(columns.confirmedAt));
+  return and(
+    eq(columns.userId, userId),
+    eq(columns.type, 'PASSKEY'),
+    isNotNull(columns.confirmedAt),
+  );
 }
 
-export function passkeyWithCredentialId(columns: PasskeyColumns, credentialId: string): SQL | undefined {
+export function passkeyWithCredentialId(
+  columns: PasskeyColumns,
+  credentialId: string,
+): SQL | undefined {
   return and(
     eq(columns.credentialId, credentialId),
     eq(columns.type, 'PASSKEY'),
@@ -37,7 +44,11 @@ export function passkeyWithCredentialId(columns: PasskeyColumns, credentialId: s
  * The compare and set of a signature counter: the passkey, only while its counter is the one
  * the verification read. Of two assertions racing from one value, the second no longer matches.
  */
-export function counterStill(columns: PasskeyColumns, use: PasskeyUse, userId?: string): SQL | undefined {
+export function counterStill(
+  columns: PasskeyColumns,
+  use: PasskeyUse,
+  userId?: string,
+): SQL | undefined {
   return and(
     eq(columns.id, use.factorId),
     userId === undefined ? undefined : eq(columns.userId, userId),
@@ -47,12 +58,20 @@ export function counterStill(columns: PasskeyColumns, use: PasskeyUse, userId?: 
   );
 }
 
-export function usedValues(use: PasskeyUse): { signCount: number; backedUp: boolean; lastUsedAt: number } {
+export function usedValues(use: PasskeyUse): {
+  signCount: number;
+  backedUp: boolean;
+  lastUsedAt: number;
+} {
   return { signCount: use.signCount, backedUp: use.backedUp, lastUsedAt: use.now };
 }
 
 /** The new passkey's row: confirmed at once, no TOTP step, no expiry. */
-export function passkeyRow<T extends object>(factor: T, credential: PasskeyCredential, now: number) {
+export function passkeyRow<T extends object>(
+  factor: T,
+  credential: PasskeyCredential,
+  now: number,
+) {
   return {
     ...factor,
     ...credential,
@@ -74,6 +93,9 @@ export function takableChallenge(
   return and(eq(columns.id, id), eq(columns.purpose, purpose), gt(columns.expiresAt, now));
 }
 
-export function expiredChallenges(columns: ChallengeColumns, expiredBefore: number): SQL | undefined {
+export function expiredChallenges(
+  columns: ChallengeColumns,
+  expiredBefore: number,
+): SQL | undefined {
   return lt(columns.expiresAt, expiredBefore);
 }

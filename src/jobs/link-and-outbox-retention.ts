@@ -1,6 +1,7 @@
 import type { AccountStore } from '../auth/ports/account-store.js';
 import type { FactorStore } from '../auth/ports/factor-store.js';
 import type { OutboxStore } from '../auth/ports/outbox-store.js';
+import type { PasskeyStore } from '../auth/ports/passkey-store.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 
@@ -17,13 +18,15 @@ export const EXPIRED_LINK_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
  * `retentionSeconds`, which hold no body but each name a recipient, kept no longer than the
  * audit log keeps its events (pending mails are never touched); link tokens expired more
  * than {@link EXPIRED_LINK_KEPT_MS} ago; and pending TOTP factors that were never confirmed
- * (each holds a sealed secret nobody can use any more). Returns a function that stops the schedule; the timer
+ * (each holds a sealed secret nobody can use any more), and passkey challenges never answered.
+ * Returns a function that stops the schedule; the timer
  * does not keep the process alive.
  */
 export function scheduleLinkAndOutboxRetention(
   store: { readonly outbox: Pick<OutboxStore, 'purgeSettled'> } & {
     readonly accounts: Pick<AccountStore, 'purgeExpiredLinks'>;
     readonly factors: Pick<FactorStore, 'purgeExpiredPending'>;
+    readonly passkeys: Pick<PasskeyStore, 'purgeExpiredChallenges'>;
   },
   clock: Clock,
   retentionSeconds: number,
@@ -48,6 +51,12 @@ export function scheduleLinkAndOutboxRetention(
         if (deleted > 0) logger.info('expired pending factors purged', { deleted });
       },
       (error: unknown) => logger.error('pending factor purge failed', error),
+    );
+    store.passkeys.purgeExpiredChallenges(now).then(
+      (deleted) => {
+        if (deleted > 0) logger.info('expired passkey challenges purged', { deleted });
+      },
+      (error: unknown) => logger.error('passkey challenge purge failed', error),
     );
   };
   purge();

@@ -38,8 +38,9 @@ export const AuthPayload = builder.objectRef<AuthGrant>('AuthPayload').implement
       description:
         'What the session may not do yet; empty for a full session. With EMAIL_NOT_VERIFIED ' +
         'its access token reaches only me, logout, requestEmailVerification and changeEmail; ' +
-        'with MFA_REQUIRED only me, logout, mfaFactors, verifyTotp and verifyRecoveryCode; with ' +
-        'MFA_ENROLLMENT_REQUIRED only me, logout, mfaFactors, enrollTotp and confirmTotp.',
+        'with MFA_REQUIRED only me, logout, mfaFactors, verifyTotp, verifyRecoveryCode and the ' +
+        'passkey verification; with MFA_ENROLLMENT_REQUIRED only me, logout, mfaFactors, ' +
+        'enrollTotp, confirmTotp and the passkey registration.',
       resolve: (grant) => [...grant.restrictions],
     }),
     assuranceLevel: t.int({

@@ -22,6 +22,7 @@ export const builder = new SchemaBuilder<{
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | number };
+    JSON: { Input: unknown; Output: object };
   };
   DefaultFieldNullability: false;
   FederationScopes: string;

@@ -1,5 +1,6 @@
 import { builder } from './builder.js';
 import './date-time.js';
+import './json.js';
 import './user.js';
 import './auth-payload.js';
 import './credentials.js';
@@ -9,6 +10,7 @@ import './password.js';
 import './audit.js';
 import './account.js';
 import './mfa.js';
+import './passkeys.js';
 import './session-ended.js';
 
 builder.queryType({});

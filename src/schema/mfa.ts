@@ -41,7 +41,7 @@ const TotpEnrollmentType = builder.objectRef<TotpEnrollment>('TotpEnrollment').i
   }),
 });
 
-const MfaConfirmationType = builder.objectRef<MfaConfirmation>('MfaConfirmation').implement({
+export const MfaConfirmationType = builder.objectRef<MfaConfirmation>('MfaConfirmation').implement({
   description: 'A factor just confirmed, and the session’s new pair at assurance 2.',
   fields: (t) => ({
     factor: t.field({ type: MfaFactor, resolve: (confirmation) => confirmation.factor }),
@@ -58,9 +58,9 @@ const MfaConfirmationType = builder.objectRef<MfaConfirmation>('MfaConfirmation'
 /** The second-factor restrictions' reach: mfaFactors is readable under both. */
 const UNDER_MFA_RESTRICTIONS = { under: ['MFA_REQUIRED', 'MFA_ENROLLMENT_REQUIRED'] } as const;
 /** What lifts MFA_REQUIRED; it also serves a full session, to refresh `auth_time`. */
-const STEP_UP = { remedyOf: ['MFA_REQUIRED'] } as const;
+export const STEP_UP = { remedyOf: ['MFA_REQUIRED'] } as const;
 /** What lifts MFA_ENROLLMENT_REQUIRED. */
-const ENROLMENT = { remedyOf: ['MFA_ENROLLMENT_REQUIRED'] } as const;
+export const ENROLMENT = { remedyOf: ['MFA_ENROLLMENT_REQUIRED'] } as const;
 
 builder.queryField('mfaFactors', (t) =>
   t.withAuth({ restrictedAccessToken: UNDER_MFA_RESTRICTIONS }).field({

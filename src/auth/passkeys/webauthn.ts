@@ -155,7 +155,9 @@ export function isCounterRegression(stored: number, signed: number): boolean {
 function isRegistrationResponse(value: unknown): value is RegistrationResponseJSON {
   if (!isCredentialJson(value)) return false;
   const { response } = value;
-  return typeof response.clientDataJSON === 'string' && typeof response.attestationObject === 'string';
+  return (
+    typeof response.clientDataJSON === 'string' && typeof response.attestationObject === 'string'
+  );
 }
 
 /** An assertion's shape, with the credential id it names; null for anything else. */

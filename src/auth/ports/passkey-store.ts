@@ -70,7 +70,11 @@ export interface PasskeyStore {
    * statement, so a challenge is taken once. Null when there is none (never issued, taken
    * already, another purpose's, or expired).
    */
-  takeChallenge(id: string, purpose: PasskeyPurpose, now: number): Promise<PasskeyChallengeRecord | null>;
+  takeChallenge(
+    id: string,
+    purpose: PasskeyPurpose,
+    now: number,
+  ): Promise<PasskeyChallengeRecord | null>;
   /** Retention: deletes the challenges that expired before `expiredBefore`; returns how many. */
   purgeExpiredChallenges(expiredBefore: number): Promise<number>;
   /** The confirmed passkey with this credential id, of any user; null when there is none. */

@@ -1,8 +1,8 @@
 import type { AccountStore } from '../ports/account-store.js';
 import { CommitOutcomeUnknownError } from '../ports/commit-outcome.js';
 import type { FactorStore } from '../ports/factor-store.js';
-import type { PasskeyStore } from '../ports/passkey-store.js';
 import type { LinkPurpose } from '../ports/link-records.js';
+import type { PasskeyStore } from '../ports/passkey-store.js';
 import type {
   Revocation,
   RevocationChannel,

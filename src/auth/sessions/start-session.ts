@@ -5,6 +5,8 @@ import type { AuthDeps } from '../deps.js';
 import type { AuthEventInput } from '../events/fan-out.js';
 import { announceStoredEvent, stampEvent } from '../events/record-event.js';
 import type {
+  AssuranceLevel,
+  AuthMethod,
   NewSession,
   SessionRecord,
   SessionRestriction,
@@ -14,8 +16,21 @@ import { createRandomId, issueTokenPair } from '../tokens/token-pair.js';
 import type { AuthGrant } from './grant.js';
 import { settleSessionWrite } from './settle-commit.js';
 
+/** How a new session's user authenticated: a password (assurance 1), or a passkey (2). */
+export interface SessionProof {
+  readonly assuranceLevel: AssuranceLevel;
+  readonly authMethods: readonly AuthMethod[];
+}
+
+const PASSWORD_PROOF: SessionProof = { assuranceLevel: 1, authMethods: ['pwd'] };
+
 /** A new session of `user` from `client`, as the store inserts it. */
-export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientInfo): NewSession {
+export function newSessionFor(
+  deps: AuthDeps,
+  user: UserRecord,
+  client: ClientInfo,
+  proof: SessionProof = PASSWORD_PROOF,
+): NewSession {
   const now = deps.clock.now();
   const { sessionMaxAge, refreshTokenTtl } = deps.settings.lifetimes;
   const expiresAt = now + sessionMaxAge * 1000;
@@ -31,8 +46,8 @@ export function newSessionFor(deps: AuthDeps, user: UserRecord, client: ClientIn
     userAgent: clampUserAgent(client.userAgent),
     ip: client.ip,
     restrictions: restrictionsFor(deps, user),
-    assuranceLevel: 1,
-    authMethods: ['pwd'],
+    assuranceLevel: proof.assuranceLevel,
+    authMethods: [...proof.authMethods],
     authTime: now,
     stepUpDeadline: null,
     // The store adds MFA_REQUIRED (or MFA_ENROLLMENT_REQUIRED) in the session's transaction.
@@ -83,9 +98,10 @@ export async function startSession(
   user: UserRecord,
   client: ClientInfo,
   event?: AuthEventInput,
+  proof: SessionProof = PASSWORD_PROOF,
 ): Promise<AuthGrant | null> {
   const { sessions } = deps.store;
-  const session = newSessionFor(deps, user, client);
+  const session = newSessionFor(deps, user, client, proof);
   const stamped =
     event === undefined ? undefined : stampEvent(deps, client, { ...event, sessionId: session.id });
   const stored = await settleSessionWrite(

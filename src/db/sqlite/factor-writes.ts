@@ -40,7 +40,11 @@ export function liveSessionToStepUp(tx: Tx, stepUp: SessionStepUp): SessionRecor
   return tx.select().from(sessions).where(steppingUpSession(sessions, stepUp)).get();
 }
 
-export function stepUpSession(tx: Tx, session: SessionRecord, stepUp: SessionStepUp): SessionRecord {
+export function stepUpSession(
+  tx: Tx,
+  session: SessionRecord,
+  stepUp: SessionStepUp,
+): SessionRecord {
   const upgraded = tx
     .update(sessions)
     .set(stepUpValues(sessions, session, stepUp))

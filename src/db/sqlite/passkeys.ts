@@ -24,8 +24,11 @@ import { mfaFactors, webauthnChallenges } from './schema.js';
 const immediate = { immediate: true } as const;
 
 function countPasskeys(tx: Tx, userId: string): number {
-  return tx.select({ id: mfaFactors.id }).from(mfaFactors).where(passkeysOf(mfaFactors, userId)).all()
-    .length;
+  return tx
+    .select({ id: mfaFactors.id })
+    .from(mfaFactors)
+    .where(passkeysOf(mfaFactors, userId))
+    .all().length;
 }
 
 export function createSqlitePasskeyStore(db: BetterSQLite3Database): PasskeyStore {
@@ -42,13 +45,18 @@ export function createSqlitePasskeyStore(db: BetterSQLite3Database): PasskeyStor
       return taken ?? null;
     },
     async purgeExpiredChallenges(expiredBefore) {
-      return db.delete(webauthnChallenges).where(expiredChallenges(webauthnChallenges, expiredBefore)).run()
-        .changes;
+      return db
+        .delete(webauthnChallenges)
+        .where(expiredChallenges(webauthnChallenges, expiredBefore))
+        .run().changes;
     },
     async findByCredentialId(credentialId) {
       return (
-        db.select().from(mfaFactors).where(passkeyWithCredentialId(mfaFactors, credentialId)).get() ??
-        null
+        db
+          .select()
+          .from(mfaFactors)
+          .where(passkeyWithCredentialId(mfaFactors, credentialId))
+          .get() ?? null
       );
     },
     async listByUser(userId) {

@@ -8,13 +8,13 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import type { MfaFactorType } from '../../auth/ports/factor-store.js';
-import type { PasskeyPurpose } from '../../auth/ports/passkey-store.js';
 import type {
   LinkPurpose,
   MailKind,
   MailPayload,
   OutboxState,
 } from '../../auth/ports/link-records.js';
+import type { PasskeyPurpose } from '../../auth/ports/passkey-store.js';
 import type {
   AssuranceLevel,
   AuthEventType,
