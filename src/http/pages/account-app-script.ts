@@ -13,7 +13,8 @@ const ACCOUNT_APP_ACTIONS = `
   async function adopt(pair) {
     keepTokens(pair);
     state = { email: pair.user.email, restrictions: pair.restrictions, stepUpAsked: false };
-    if (showView()) await loadAccount();
+    var onAccount = showView();
+    await Promise.all([loadProfile(), onAccount ? loadAccount() : null]);
   }
 
   function signOut(message, ok) {
@@ -39,6 +40,15 @@ const ACCOUNT_APP_ACTIONS = `
       show(error.message, false);
     }
     return true;
+  }
+
+  // \`me\` answers every signed-in session, restricted ones too.
+  async function loadProfile() {
+    var answer = await call("query Me { me { email emailVerified mfaEnabled recoveryCodesRemaining } }");
+    if (refused(answer)) return;
+    state.email = answer.data.me.email;
+    byId("who").textContent = state.email;
+    byId("profile").textContent = describeProfile(answer.data.me);
   }
 
   async function loadSessions() {
@@ -73,7 +83,7 @@ const ACCOUNT_APP_ACTIONS = `
     var answer = await call("mutation RemoveMfaFactor($id: ID!) { removeMfaFactor(factorId: $id) }",
       { id: factor.id });
     if (refused(answer)) return;
-    await loadFactors();
+    await Promise.all([loadFactors(), loadProfile()]);
     show("The factor was removed.", true);
   }
 

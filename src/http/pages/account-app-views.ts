@@ -58,6 +58,13 @@ export const ACCOUNT_APP_VIEWS = `
       "assurance " + session.assuranceLevel
     ].join(" \\u00b7 ");
   }
+  function describeProfile(me) {
+    return [
+      me.emailVerified ? "address verified" : "address not verified yet",
+      me.mfaEnabled ? "second factor on" : "no second factor",
+      me.recoveryCodesRemaining + " recovery codes left"
+    ].join(" \\u00b7 ");
+  }
   function describeFactor(factor) {
     return [
       factor.type === "PASSKEY" ? "Passkey" : "Authenticator app",
@@ -101,6 +108,7 @@ export const ACCOUNT_APP_VIEWS = `
   }
 
   function clearAccount() {
+    byId("profile").textContent = "";
     byId("sessions").replaceChildren();
     byId("factors").replaceChildren();
     showRecoveryCodes([]);

@@ -95,7 +95,10 @@ export function renderAccountApp(options: { readonly cookieMode: boolean }): str
 </head>
 <body data-cookie-mode="${options.cookieMode ? 'true' : 'false'}">
 <h1>Your account</h1>
-<p id="session-bar" class="bar" hidden><span>Signed in as <strong id="who"></strong></span><button id="logout" type="button">Log out</button></p>
+<div id="session-bar" hidden>
+<p class="bar"><span>Signed in as <strong id="who"></strong></span><button id="logout" type="button">Log out</button></p>
+<p id="profile"></p>
+</div>
 ${SIGNED_OUT}
 ${STEP_UP}
 ${ACCOUNT}
