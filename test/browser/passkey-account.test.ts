@@ -4,6 +4,7 @@ import {
   expectShown,
   expectStatus,
   type GraphQLExchange,
+  logInOnPage,
   logOutOnPage,
   type OpenAccountPage,
   openAccountPage,
@@ -198,6 +199,50 @@ describe.skipIf(!hasChromium)('passkeys on the account page in Chromium', () => 
       for (const exchange of since) {
         expect(JSON.stringify(exchange.answer)).not.toContain('accessToken');
       }
+    });
+    expect(account.errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+  it('asks for the password when the login is stale, and offers the passkey as step-up', async () => {
+    const account = await openAccountPage(chromium.context, origin);
+    const { page } = account;
+    await addAuthenticator(page);
+    await withScreenshotOnFailure(page, 'passkey-account-step-up', async () => {
+      await signUpOnPage(page, 'stepup@example.com', PASSWORD);
+      // Past REAUTH_MAX_AGE (and the access token's lifetime): adding a passkey needs the
+      // password again.
+      app.clock.advanceSeconds(16 * 60);
+      await page.getByRole('button', { name: 'Register a passkey' }).click();
+      await expectStatus(page, 'Enter your current password, then register again.');
+      await page.locator('#passkey-password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Register a passkey' }).click();
+      await expectStatus(page, 'The passkey is registered.');
+      expect(await page.locator('#passkey-password-row').isHidden()).toBe(true);
+      await logOutOnPage(page);
+
+      // The password alone leaves the session restricted; the passkey lifts it.
+      await logInOnPage(page, 'stepup@example.com', PASSWORD);
+      await expectShown(page, '#step-up');
+      const verified = page.waitForResponse(
+        (response) => response.request().postData()?.includes('FinishPasskeyVerification') === true,
+      );
+      await page.getByRole('button', { name: 'Use a passkey' }).click();
+      const answer = (await (await verified).json()) as {
+        data: { finishPasskeyVerification: { accessToken: string; restrictions: string[] } };
+      };
+      const { accessToken, restrictions } = answer.data.finishPasskeyVerification;
+      expect(restrictions).toEqual([]);
+      expect(decodeJwtPart(accessToken, 1)).toMatchObject({ aal: 'aal2', amr: ['pwd', 'hwk'] });
+      await expectStatus(page, 'Second factor proved.');
+      await expect.poll(() => page.locator('#sessions').textContent()).toContain('This session');
+
+      // A fresh step-up is a recent authentication: the passkey can be removed.
+      await page
+        .locator('#factors li', { hasText: 'Passkey' })
+        .getByRole('button', { name: 'Remove' })
+        .click();
+      await expectStatus(page, 'The factor was removed.');
+      expect(await page.locator('#factors').textContent()).toBe('No second factor yet.');
     });
     expect(account.errors).toEqual([]);
     await page.close();
