@@ -1,10 +1,12 @@
 import { ACCOUNT_APP_CLIENT } from './account-app-client.js';
+import { ACCOUNT_APP_LOGIN } from './account-app-login.js';
 import { ACCOUNT_APP_VIEWS } from './account-app-views.js';
 
 /*
  * The one script of the account page (GET /account), inlined and allowed by its SHA-256 in the
- * page's CSP: the GraphQL client, the views, then the actions below, in one function scope so
- * that nothing (the tokens least of all) is reachable from the page's globals.
+ * page's CSP: the GraphQL client, the views, the login, then the signed-in actions below, in one
+ * function scope so that nothing (the tokens least of all) is reachable from the page's globals.
+ * The start-up statements come last, once every part is defined.
  */
 const ACCOUNT_APP_ACTIONS = `
   var SESSION_FIELDS = "id current createdAt lastUsedAt userAgent ip assuranceLevel";
@@ -87,90 +89,6 @@ const ACCOUNT_APP_ACTIONS = `
     show("The factor was removed.", true);
   }
 
-  async function finishLogin(answer, field) {
-    if (errorOf(answer)) return show(errorOf(answer).message, false);
-    await adopt(answer.data[field]);
-    show(has(state.restrictions, "MFA_REQUIRED") ? "Prove your second factor to go on." : "", true);
-  }
-
-  function onSubmit(id, act) {
-    byId(id).addEventListener("submit", function (event) {
-      event.preventDefault();
-      run(act);
-    });
-  }
-  function onClick(id, act) {
-    byId(id).addEventListener("click", function () { run(act); });
-  }
-  function take(id) {
-    var input = byId(id);
-    var value = input.value;
-    input.value = "";
-    return value;
-  }
-
-  onSubmit("login-form", async function () {
-    var input = { email: byId("login-email").value, password: take("login-password") };
-    var answer = await post("mutation Login($input: LoginInput!) { login(input: $input) { " + PAIR + " } }",
-      { input: input });
-    await finishLogin(answer, "login");
-  });
-
-  onSubmit("signup-form", async function () {
-    var input = { email: byId("signup-email").value, password: take("signup-password") };
-    var name = take("signup-name");
-    if (name) input.name = name;
-    var answer = await post("mutation SignUp($input: SignUpInput!) { signUp(input: $input) { " + PAIR + " } }",
-      { input: input });
-    await finishLogin(answer, "signUp");
-  });
-
-  onClick("passkey-login", async function () {
-    var email = byId("login-email").value;
-    var started = await post("mutation StartPasskeyLogin($email: String) { startPasskeyLogin(email: $email) { challengeId options } }",
-      { email: email || null });
-    if (errorOf(started)) return show(errorOf(started).message, false);
-    var challenge = started.data.startPasskeyLogin;
-    var response = await usePasskey(challenge.options);
-    var answer = await post("mutation FinishPasskeyLogin($id: ID!, $response: JSON!) { finishPasskeyLogin(challengeId: $id, response: $response) { " + PAIR + " } }",
-      { id: challenge.challengeId, response: response });
-    await finishLogin(answer, "finishPasskeyLogin");
-  });
-
-  async function finishStepUp(answer, field) {
-    if (refused(answer)) return;
-    await adopt(answer.data[field]);
-    show("Second factor proved.", true);
-  }
-
-  onSubmit("totp-form", async function () {
-    var answer = await call("mutation VerifyTotp($code: String!) { verifyTotp(code: $code) { " + PAIR + " } }",
-      { code: take("totp-code").trim() });
-    await finishStepUp(answer, "verifyTotp");
-  });
-
-  onSubmit("recovery-form", async function () {
-    var answer = await call("mutation VerifyRecoveryCode($code: String!) { verifyRecoveryCode(code: $code) { " + PAIR + " } }",
-      { code: take("recovery-code").trim() });
-    await finishStepUp(answer, "verifyRecoveryCode");
-  });
-
-  onClick("passkey-verify", async function () {
-    var started = await call("mutation StartPasskeyVerification { startPasskeyVerification { challengeId options } }");
-    if (refused(started)) return;
-    var challenge = started.data.startPasskeyVerification;
-    var response = await usePasskey(challenge.options);
-    var answer = await call("mutation FinishPasskeyVerification($id: ID!, $response: JSON!) { finishPasskeyVerification(challengeId: $id, response: $response) { " + PAIR + " } }",
-      { id: challenge.challengeId, response: response });
-    await finishStepUp(answer, "finishPasskeyVerification");
-  });
-
-  onClick("step-up-cancel", function () {
-    state.stepUpAsked = false;
-    showView();
-    show("", true);
-  });
-
   onSubmit("passkey-form", async function () {
     var name = byId("passkey-name").value;
     var started = await call("mutation StartPasskeyRegistration($name: String, $password: String) { startPasskeyRegistration(name: $name, currentPassword: $password) { challengeId options } }",
@@ -213,5 +131,5 @@ const ACCOUNT_APP_ACTIONS = `
 `;
 
 export const ACCOUNT_APP_SCRIPT = `"use strict";
-(function () {${ACCOUNT_APP_CLIENT}${ACCOUNT_APP_VIEWS}${ACCOUNT_APP_ACTIONS}})();
+(function () {${ACCOUNT_APP_CLIENT}${ACCOUNT_APP_VIEWS}${ACCOUNT_APP_LOGIN}${ACCOUNT_APP_ACTIONS}})();
 `;

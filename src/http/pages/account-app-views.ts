@@ -1,7 +1,8 @@
 /*
  * The account page's views, the second part of its inlined script (see account-app-script.ts):
  * which section shows, and the lists of sessions, factors and recovery codes. Everything from
- * the service goes in as textContent, never as HTML.
+ * the service goes in as textContent, never as HTML. Also the helpers the actions are wired with,
+ * and `run`, which runs one action at a time.
  */
 export const ACCOUNT_APP_VIEWS = `
   var state = { email: null, restrictions: [], stepUpAsked: false };
@@ -112,6 +113,22 @@ export const ACCOUNT_APP_VIEWS = `
     byId("sessions").replaceChildren();
     byId("factors").replaceChildren();
     showRecoveryCodes([]);
+  }
+
+  function onSubmit(id, act) {
+    byId(id).addEventListener("submit", function (event) {
+      event.preventDefault();
+      run(act);
+    });
+  }
+  function onClick(id, act) {
+    byId(id).addEventListener("click", function () { run(act); });
+  }
+  function take(id) {
+    var input = byId(id);
+    var value = input.value;
+    input.value = "";
+    return value;
   }
 
   function describeFailure(error) {
