@@ -182,6 +182,7 @@ export async function finishPasskeyRegistration(
     otherSessionsDeadline: now + deps.settings.mfa.challengeTtl * 1000,
     notice: newMail(deps, 'mfa_enrolled', user.email, user.id, {
       factorName: challenge.name ?? 'Passkey',
+      factorType: 'PASSKEY',
     }),
   };
   const result = await settleWrite(store.passkeys.register(user.id, registration, event), () =>
