@@ -3,13 +3,13 @@ import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
 import { announceStoredEvent, recordEvent, stampEvent } from './events/record-event.js';
+import type { MfaConfirmation } from './factors/mfa-confirmation.js';
 import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
 import { stepUpOf } from './factors/step-up.js';
 import { matchTotpStep } from './factors/totp.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
-import type { FactorConfirmationResult, MfaFactorRecord } from './ports/factor-store.js';
+import type { FactorConfirmationResult } from './ports/factor-store.js';
 import { newMail } from './recovery/queue-mail.js';
-import type { AuthGrant } from './sessions/grant.js';
 import { findSessionFailure } from './sessions/session-state.js';
 import { settleWrite } from './sessions/settle-commit.js';
 import { grantFor } from './sessions/start-session.js';
@@ -18,14 +18,6 @@ import type { Viewer } from './sessions/viewer.js';
 export interface ConfirmTotpInput {
   readonly factorId: string;
   readonly code: string;
-}
-
-/** A confirmed factor: its record, the recovery codes (first factor only) and the new pair. */
-export interface MfaConfirmation {
-  readonly factor: MfaFactorRecord;
-  /** Shown this once; empty for a later factor, whose account keeps its codes. */
-  readonly recoveryCodes: readonly string[];
-  readonly grant: AuthGrant;
 }
 
 type ConfirmFailure = AuthenticationFailure | InputFailure | RateLimitFailure;

@@ -6,9 +6,10 @@ import type {
 } from '../errors.js';
 import type { Result } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
-import { type ConfirmTotpInput, confirmTotp, type MfaConfirmation } from './confirm-totp.js';
+import { type ConfirmTotpInput, confirmTotp } from './confirm-totp.js';
 import type { AuthDeps } from './deps.js';
 import { type EnrollTotpInput, enrollTotp, type TotpEnrollment } from './enroll-totp.js';
+import type { MfaConfirmation } from './factors/mfa-confirmation.js';
 import { findAssuranceFailure } from './factors/step-up.js';
 import {
   listFactors,

@@ -1,5 +1,5 @@
-import type { MfaConfirmation } from '../auth/confirm-totp.js';
 import type { TotpEnrollment } from '../auth/enroll-totp.js';
+import type { MfaConfirmation } from '../auth/factors/mfa-confirmation.js';
 import { MFA_FACTOR_TYPES, type MfaFactorRecord } from '../auth/ports/factor-store.js';
 import { AuthPayload } from './auth-payload.js';
 import { builder } from './builder.js';

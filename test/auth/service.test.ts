@@ -1,3 +1,7 @@
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientInfo } from '../../src/auth/client/client-info.js';
 import { totpCodeAt } from '../../src/auth/factors/totp.js';
@@ -16,6 +20,10 @@ import { silentLogger } from '../../src/logger.js';
 import { failure, type Result, success } from '../../src/result.js';
 import { prepareLiveSessions } from '../../src/server.js';
 import { createTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import {
+  createSoftwareAuthenticator,
+  type SoftwareAuthenticator,
+} from '../helpers/software-authenticator.js';
 
 const CLIENT: ClientInfo = { ip: '192.0.2.7', userAgent: 'service-test' };
 
@@ -112,7 +120,47 @@ const GRANT_OPERATIONS: {
     const { recoveryCodes } = await confirmTotpWithSetup(existing);
     return auth.verifyRecoveryCode(await viewerOf(existing), recoveryCodes[0] ?? '', CLIENT);
   },
+  async finishPasskeyLogin(auth, existing) {
+    const authenticator = await registerPasskeyWithSetup(existing);
+    const started = expectValue(await setup.startPasskeyLogin(null, CLIENT));
+    const response = authenticator.authenticate(requestOptions(started.options));
+    return auth.finishPasskeyLogin({ challengeId: started.challengeId, response }, CLIENT);
+  },
+  async finishPasskeyVerification(auth, existing) {
+    const authenticator = await registerPasskeyWithSetup(existing);
+    const viewer = await viewerOf(existing);
+    const started = expectValue(await setup.startPasskeyVerification(viewer, CLIENT));
+    const response = authenticator.authenticate(requestOptions(started.options));
+    return auth.finishPasskeyVerification(
+      viewer,
+      { challengeId: started.challengeId, response },
+      CLIENT,
+    );
+  },
 };
+
+/** The options a start answered, as the authenticator takes them. */
+function requestOptions(options: object): PublicKeyCredentialRequestOptionsJSON {
+  return options as PublicKeyCredentialRequestOptionsJSON;
+}
+
+/** Registers a passkey for the session of `existing`, telling nobody; returns its authenticator. */
+async function registerPasskeyWithSetup(existing: AuthGrant): Promise<SoftwareAuthenticator> {
+  const authenticator = createSoftwareAuthenticator({ origin: new URL(app.config.issuer).origin });
+  const viewer = await viewerOf(existing);
+  const input = { name: null, currentPassword: null };
+  const started = expectValue(await setup.startPasskeyRegistration(viewer, input, CLIENT));
+  const options = started.options as PublicKeyCredentialCreationOptionsJSON;
+  const response = authenticator.register(options);
+  expectValue(
+    await setup.finishPasskeyRegistration(
+      viewer,
+      { challengeId: started.challengeId, response },
+      CLIENT,
+    ),
+  );
+  return authenticator;
+}
 
 /** Enrols and confirms a TOTP factor for the session of `existing`, telling nobody. */
 async function confirmTotpWithSetup(
@@ -158,6 +206,28 @@ describe('createAuthService: the token listener', () => {
       ),
     );
     expect(heard).toEqual({ issued: [confirmed.grant], ended: [] });
+  });
+
+  it('finishPasskeyRegistration hands the grant inside its confirmation to the listener, once', async () => {
+    const existing = await signUpWithSetup();
+    const viewer = await viewerOf(existing);
+    const input = { name: null, currentPassword: null };
+    const started = expectValue(await setup.startPasskeyRegistration(viewer, input, CLIENT));
+    const authenticator = createSoftwareAuthenticator({
+      origin: new URL(app.config.issuer).origin,
+    });
+    const response = authenticator.register(
+      started.options as PublicKeyCredentialCreationOptionsJSON,
+    );
+    const { listener, heard } = createRecordingListener();
+    const registered = expectValue(
+      await serveCaller(listener).finishPasskeyRegistration(
+        viewer,
+        { challengeId: started.challengeId, response },
+        CLIENT,
+      ),
+    );
+    expect(heard).toEqual({ issued: [registered.grant], ended: [] });
   });
 
   it('hears of no grant when the operation fails', async () => {

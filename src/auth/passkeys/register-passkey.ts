@@ -7,9 +7,9 @@ import type {
 } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
 import type { ClientInfo } from '../client/client-info.js';
-import type { MfaConfirmation } from '../confirm-totp.js';
 import type { AuthDeps } from '../deps.js';
 import { announceStoredEvent, recordEvent, stampEvent } from '../events/record-event.js';
+import type { MfaConfirmation } from '../factors/mfa-confirmation.js';
 import { MAX_PASSKEYS_PER_USER } from '../factors/passkey-settings.js';
 import { createRecoveryCodes, hashRecoveryCodes } from '../factors/recovery-codes.js';
 import { findReauthenticationFailure, stepUpOf } from '../factors/step-up.js';
@@ -182,6 +182,7 @@ export async function finishPasskeyRegistration(
     otherSessionsDeadline: now + deps.settings.mfa.challengeTtl * 1000,
     notice: newMail(deps, 'mfa_enrolled', user.email, user.id, {
       factorName: challenge.name ?? 'Passkey',
+      factorType: 'PASSKEY',
     }),
   };
   const result = await settleWrite(store.passkeys.register(user.id, registration, event), () =>

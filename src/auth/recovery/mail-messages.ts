@@ -71,7 +71,9 @@ export function composeMail(kind: MailKind, payload: MailPayload): MailContent {
       return compose(
         'A second factor was added to your account',
         [
-          `An authenticator app (${payload.factorName ?? 'TOTP'}) now protects your account.`,
+          payload.factorType === 'PASSKEY'
+            ? `A passkey (${payload.factorName ?? 'Passkey'}) now protects your account.`
+            : `An authenticator app (${payload.factorName ?? 'TOTP'}) now protects your account.`,
           'If it was not you, reset your password at once and contact the operator of this service.',
         ],
         undefined,
