@@ -69,6 +69,39 @@ describe('main', { timeout: 60_000 }, () => {
     expect(await stop(first.child)).toBe(0);
   });
 
+  it('names, in one warning, the allowed origins passkeys will not work from, and the RP ID to set', async () => {
+    const { child, stdout } = await startListening({
+      DATABASE_URL: `file:${databasePath}`,
+      AUTH_ISSUER: 'https://auth.example.com',
+      ALLOWED_ORIGINS: 'https://app.example.com,https://auth.example.com',
+    });
+    expect(await stop(child)).toBe(0);
+    const warnings = stdout()
+      .split('\n')
+      .filter((line) => line.includes('passkeys will not work'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '{}')).toMatchObject({
+      level: 'warn',
+      rpId: 'auth.example.com',
+      omittedOrigins: ['https://app.example.com'],
+      fix: 'set WEBAUTHN_RP_ID=example.com',
+    });
+  });
+
+  it('refuses an explicit RP ID that an explicit origin is not under, naming both', async () => {
+    const child = startMain({
+      DATABASE_URL: `file:${databasePath}`,
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://app.example.org',
+    });
+    const stderr = collect(child.stderr);
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr()).toContain('WEBAUTHN_ORIGINS');
+    expect(stderr()).toContain('https://app.example.org');
+    expect(stderr()).toContain('example.com');
+  });
+
   it('refuses to start on an invalid variable, naming it', async () => {
     const child = startMain({ DATABASE_URL: `file:${databasePath}`, ACCESS_TOKEN_TTL: 'forever' });
     const stderr = collect(child.stderr);
