@@ -2,17 +2,16 @@ import type { AuthenticationFailure, InputFailure, RateLimitFailure } from '../e
 import { failure, type Result, success } from '../result.js';
 import type { ClientInfo } from './client/client-info.js';
 import type { AuthDeps } from './deps.js';
-import { announceStoredEvent, recordEvent, stampEvent } from './events/record-event.js';
+import { recordEvent, stampEvent } from './events/record-event.js';
+import { confirmationOf, findActivated } from './factors/activation.js';
 import type { MfaConfirmation } from './factors/mfa-confirmation.js';
 import { createRecoveryCodes, hashRecoveryCodes } from './factors/recovery-codes.js';
 import { stepUpOf } from './factors/step-up.js';
 import { matchTotpStep } from './factors/totp.js';
 import { checkRateLimits } from './limits/check-rate-limits.js';
-import type { FactorConfirmationResult } from './ports/factor-store.js';
 import { newMail } from './recovery/queue-mail.js';
 import { findSessionFailure } from './sessions/session-state.js';
 import { settleWrite } from './sessions/settle-commit.js';
-import { grantFor } from './sessions/start-session.js';
 import type { Viewer } from './sessions/viewer.js';
 
 export interface ConfirmTotpInput {
@@ -90,7 +89,7 @@ export async function confirmTotp(
     }),
   };
   const result = await settleWrite(store.factors.confirm(user.id, confirmation, event), () =>
-    findConfirmed(deps, factor.id, stepUp.sessionId, stepUp.nextRefreshJti),
+    findActivated(deps, factor.id, stepUp),
   );
   if (result.outcome !== 'confirmed') {
     if (result.outcome !== 'session_gone') {
@@ -100,36 +99,5 @@ export async function confirmTotp(
     const session = await store.sessions.findById(viewer.sessionId);
     return failure(findSessionFailure(session, viewer.userId, clock.now()) ?? 'SESSION_REVOKED');
   }
-  await announceStoredEvent(deps, event, 0);
-  deps.mailQueued?.();
-  return success({
-    factor: result.factor,
-    recoveryCodes: result.recoveryCodesStored ? recoveryCodes : [],
-    grant: await grantFor(deps, result.session, user),
-  });
-}
-
-/**
- * Settles a confirmation whose commit went unanswered: it committed if the session holds the
- * refresh token it chose. Whether it stored the recovery codes is read from the account: it did
- * when this is the only confirmed factor.
- */
-async function findConfirmed(
-  deps: AuthDeps,
-  factorId: string,
-  sessionId: string,
-  refreshJti: string,
-): Promise<FactorConfirmationResult | null> {
-  const session = await deps.store.sessions.findById(sessionId);
-  if (session?.currentRefreshJti !== refreshJti) return null;
-  const factor = await deps.store.factors.findById(factorId);
-  if (factor === null) return null;
-  const standing = await deps.store.factors.standing(session.userId);
-  return {
-    outcome: 'confirmed',
-    factor,
-    session,
-    recoveryCodesStored: standing.confirmedFactors === 1,
-    restrictedSessions: 0,
-  };
+  return success(await confirmationOf(deps, result, recoveryCodes, user, event));
 }

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuthDeps } from '../deps.js';
 import { PASSKEY_CHALLENGE_TTL_MS } from '../factors/passkey-settings.js';
 import type { PasskeyChallengeRecord, PasskeyPurpose } from '../ports/passkey-store.js';
+import { authenticationOptions, type CredentialDescriptor } from './webauthn.js';
 
 /** What a start mutation answers: the challenge's id, and the options for the browser. */
 export interface PasskeyChallenge {
@@ -37,6 +38,23 @@ export function newChallenge(
     createdAt: now,
     expiresAt: now + PASSKEY_CHALLENGE_TTL_MS,
   };
+}
+
+/**
+ * A login's or a verification's challenge, stored, with the request options naming `allow` (none:
+ * any passkey the browser holds for the RP ID).
+ */
+export async function issueAssertionChallenge(
+  deps: Pick<AuthDeps, 'clock' | 'store' | 'settings'>,
+  purpose: 'login' | 'verification',
+  owner: ChallengeOwner | null,
+  allow: readonly CredentialDescriptor[],
+): Promise<PasskeyChallenge> {
+  const challenge = newChallenge(deps, purpose, owner);
+  const settings = deps.settings.mfa.passkeys;
+  const options = await authenticationOptions(settings, challenge.challenge, allow);
+  await deps.store.passkeys.insertChallenge(challenge);
+  return { challengeId: challenge.id, options };
 }
 
 /**

@@ -8,9 +8,9 @@ import { checkRateLimits } from '../limits/check-rate-limits.js';
 import type { AuthGrant } from '../sessions/grant.js';
 import { startSession } from '../sessions/start-session.js';
 import { checkAssertion } from './assertion.js';
-import { newChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
+import { issueAssertionChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
 import { decoyCredentials } from './decoy-credentials.js';
-import { authenticationOptions, descriptorOf } from './webauthn.js';
+import { type CredentialDescriptor, descriptorsOf } from './webauthn.js';
 
 type LoginFailure = AuthenticationFailure | InputFailure | RateLimitFailure;
 
@@ -29,23 +29,15 @@ export async function startPasskeyLogin(
 ): Promise<Result<PasskeyChallenge, RateLimitFailure | InputFailure>> {
   const limited = await checkRateLimits(deps, client, 'startPasskeyLogin', ['passkeyPerIp']);
   if (limited !== null) return failure(limited);
-  let allow: ReturnType<typeof decoyCredentials> = [];
+  let allow: CredentialDescriptor[] = [];
   if (email !== null) {
     const normalised = normaliseEmail(email);
     if (!isValidEmail(normalised)) return failure({ reason: 'INVALID_EMAIL', field: 'email' });
     const user = await deps.store.users.findByEmail(normalised);
-    const passkeys = user === null ? [] : await deps.store.passkeys.listByUser(user.id);
-    allow = passkeys.flatMap((passkey) => descriptorOf(passkey) ?? []);
+    allow = descriptorsOf(user === null ? [] : await deps.store.passkeys.listByUser(user.id));
     if (allow.length === 0) allow = decoyCredentials(deps, normalised);
   }
-  const challenge = newChallenge(deps, 'login', null);
-  const options = await authenticationOptions(
-    deps.settings.mfa.passkeys,
-    challenge.challenge,
-    allow,
-  );
-  await deps.store.passkeys.insertChallenge(challenge);
-  return success({ challengeId: challenge.id, options });
+  return success(await issueAssertionChallenge(deps, 'login', null, allow));
 }
 
 /**

@@ -8,21 +8,20 @@ import type {
 import { failure, type Result, success } from '../../result.js';
 import type { ClientInfo } from '../client/client-info.js';
 import type { AuthDeps } from '../deps.js';
-import { announceStoredEvent, recordEvent, stampEvent } from '../events/record-event.js';
+import { recordEvent, stampEvent } from '../events/record-event.js';
+import { confirmationOf, findActivated } from '../factors/activation.js';
 import type { MfaConfirmation } from '../factors/mfa-confirmation.js';
 import { MAX_PASSKEYS_PER_USER } from '../factors/passkey-settings.js';
 import { createRecoveryCodes, hashRecoveryCodes } from '../factors/recovery-codes.js';
 import { findReauthenticationFailure, stepUpOf } from '../factors/step-up.js';
 import { checkRateLimits } from '../limits/check-rate-limits.js';
 import { isPasswordOversized } from '../passwords/passwords.js';
-import type { PasskeyRegistrationResult } from '../ports/passkey-store.js';
 import { newMail } from '../recovery/queue-mail.js';
 import { findSessionFailure } from '../sessions/session-state.js';
 import { settleWrite } from '../sessions/settle-commit.js';
-import { grantFor } from '../sessions/start-session.js';
 import type { Viewer } from '../sessions/viewer.js';
 import { newChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
-import { descriptorOf, registrationOptions, verifyRegistration } from './webauthn.js';
+import { descriptorsOf, registrationOptions, verifyRegistration } from './webauthn.js';
 
 export interface StartPasskeyRegistrationInput {
   readonly name: string | null;
@@ -74,7 +73,7 @@ export async function startPasskeyRegistration(
     return failure({ reason: 'TOO_MANY_PASSKEYS', field: 'name' });
   }
   const challenge = newChallenge(deps, 'registration', viewer, name);
-  const exclude = passkeys.flatMap((passkey) => descriptorOf(passkey) ?? []);
+  const exclude = descriptorsOf(passkeys);
   const options = await registrationOptions(
     deps.settings.mfa.passkeys,
     user,
@@ -186,7 +185,7 @@ export async function finishPasskeyRegistration(
     }),
   };
   const result = await settleWrite(store.passkeys.register(user.id, registration, event), () =>
-    findRegistered(deps, factorId, stepUp.sessionId, stepUp.nextRefreshJti),
+    findActivated(deps, factorId, stepUp),
   );
   if (result.outcome !== 'confirmed') {
     if (result.outcome === 'too_many') {
@@ -196,35 +195,5 @@ export async function finishPasskeyRegistration(
     const session = await store.sessions.findById(viewer.sessionId);
     return failure(findSessionFailure(session, viewer.userId, clock.now()) ?? 'SESSION_REVOKED');
   }
-  await announceStoredEvent(deps, event, 0);
-  deps.mailQueued?.();
-  return success({
-    factor: result.factor,
-    recoveryCodes: result.recoveryCodesStored ? recoveryCodes : [],
-    grant: await grantFor(deps, result.session, user),
-  });
-}
-
-/**
- * Settles a registration whose commit went unanswered: it committed if the session holds the
- * refresh token it chose and the passkey is there.
- */
-async function findRegistered(
-  deps: AuthDeps,
-  factorId: string,
-  sessionId: string,
-  refreshJti: string,
-): Promise<PasskeyRegistrationResult | null> {
-  const session = await deps.store.sessions.findById(sessionId);
-  if (session?.currentRefreshJti !== refreshJti) return null;
-  const factor = await deps.store.factors.findById(factorId);
-  if (factor === null) return null;
-  const standing = await deps.store.factors.standing(session.userId);
-  return {
-    outcome: 'confirmed',
-    factor,
-    session,
-    recoveryCodesStored: standing.confirmedFactors === 1,
-    restrictedSessions: 0,
-  };
+  return success(await confirmationOf(deps, result, recoveryCodes, user, event));
 }

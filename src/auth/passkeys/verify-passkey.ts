@@ -9,8 +9,8 @@ import { checkRateLimits } from '../limits/check-rate-limits.js';
 import type { AuthGrant } from '../sessions/grant.js';
 import type { Viewer } from '../sessions/viewer.js';
 import { checkAssertion } from './assertion.js';
-import { newChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
-import { authenticationOptions, descriptorOf } from './webauthn.js';
+import { issueAssertionChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
+import { descriptorsOf } from './webauthn.js';
 
 type VerifyFailure = AuthenticationFailure | InputFailure | RateLimitFailure;
 
@@ -33,17 +33,9 @@ export async function startPasskeyVerification(
     viewer.userId,
   );
   if (limited !== null) return failure(limited);
-  const passkeys = await deps.store.passkeys.listByUser(viewer.userId);
-  const allow = passkeys.flatMap((passkey) => descriptorOf(passkey) ?? []);
+  const allow = descriptorsOf(await deps.store.passkeys.listByUser(viewer.userId));
   if (allow.length === 0) return failure({ reason: 'NO_PASSKEY', field: 'passkey' });
-  const challenge = newChallenge(deps, 'verification', viewer);
-  const options = await authenticationOptions(
-    deps.settings.mfa.passkeys,
-    challenge.challenge,
-    allow,
-  );
-  await deps.store.passkeys.insertChallenge(challenge);
-  return success({ challengeId: challenge.id, options });
+  return success(await issueAssertionChallenge(deps, 'verification', viewer, allow));
 }
 
 /**

@@ -23,9 +23,11 @@ export interface CredentialDescriptor {
   readonly transports: readonly string[];
 }
 
-export function descriptorOf(factor: MfaFactorRecord): CredentialDescriptor | null {
-  if (factor.credentialId === null) return null;
-  return { id: factor.credentialId, transports: factor.transports ?? [] };
+/** The passkeys to name in `allowCredentials` or `excludeCredentials`. */
+export function descriptorsOf(passkeys: readonly MfaFactorRecord[]): CredentialDescriptor[] {
+  return passkeys.flatMap(({ credentialId, transports }) =>
+    credentialId === null ? [] : [{ id: credentialId, transports: transports ?? [] }],
+  );
 }
 
 /** The WebAuthn user handle of a user: their id's bytes, as the options carry it (base64url). */
