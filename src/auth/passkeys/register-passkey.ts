@@ -16,6 +16,7 @@ import { createRecoveryCodes, hashRecoveryCodes } from '../factors/recovery-code
 import { findReauthenticationFailure, stepUpOf } from '../factors/step-up.js';
 import { checkRateLimits } from '../limits/check-rate-limits.js';
 import { isPasswordOversized } from '../passwords/passwords.js';
+import type { UserRecord } from '../ports/records.js';
 import { newMail } from '../recovery/queue-mail.js';
 import { findSessionFailure } from '../sessions/session-state.js';
 import { settleWrite } from '../sessions/settle-commit.js';
@@ -65,7 +66,7 @@ export async function startPasskeyRegistration(
   const stale = findReauthenticationFailure(deps, viewer);
   if (stale !== null) {
     if (input.currentPassword === null) return failure(stale);
-    const wrong = await checkCurrentPassword(deps, viewer, input.currentPassword, client);
+    const wrong = await checkCurrentPassword(deps, viewer, user, input.currentPassword, client);
     if (wrong !== null) return failure(wrong);
   }
   const passkeys = await deps.store.passkeys.listByUser(user.id);
@@ -88,9 +89,10 @@ export async function startPasskeyRegistration(
 async function checkCurrentPassword(
   deps: AuthDeps,
   viewer: Viewer,
+  user: UserRecord,
   currentPassword: string,
   client: ClientInfo,
-): Promise<InputFailure | RateLimitFailure | AuthenticationFailure | null> {
+): Promise<InputFailure | RateLimitFailure | null> {
   const limited = await checkRateLimits(
     deps,
     client,
@@ -102,8 +104,6 @@ async function checkCurrentPassword(
   if (isPasswordOversized(currentPassword)) {
     return { reason: 'PASSWORD_TOO_LONG', field: 'currentPassword' };
   }
-  const user = await deps.store.users.findById(viewer.userId);
-  if (user === null) return 'SESSION_REVOKED';
   if (await deps.passwords.verify(user.passwordHash, currentPassword)) return null;
   await recordEvent(deps, client, {
     type: 'PASSKEY_REJECTED',
