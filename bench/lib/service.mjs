@@ -2,6 +2,7 @@
 // and create accounts and sessions over its public API.
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,7 @@ function run(command, args, cwd) {
  * would cap login at 20 a minute). The audit log stays on; its cost is part of the figures.
  * Production needs SMTP_URL: it names a closed loopback port, so the verification mails that
  * sign-ups queue stay in the outbox, retried with backoff (a refused connection each time),
- * and no mail server's speed enters the figures.
+ * and no mail server's speed enters the figures. Production also needs MFA_ENCRYPTION_KEYS.
  */
 export function serviceEnv({ port, dbPath, extra = {} }) {
   return {
@@ -55,9 +56,14 @@ export function serviceEnv({ port, dbPath, extra = {} }) {
     RATE_LIMIT_LOGIN_ACCOUNT: 'off',
     RATE_LIMIT_SIGNUP_IP: 'off',
     RATE_LIMIT_REISSUE_IP: 'off',
+    // Production requires the key ring that seals TOTP secrets: one key for this run, the same
+    // for every instance the bench starts (they may share a database).
+    MFA_ENCRYPTION_KEYS: BENCH_MFA_KEYS,
     ...extra,
   };
 }
+
+const BENCH_MFA_KEYS = `bench:${randomBytes(32).toString('base64')}`;
 
 /** Starts the built service and resolves once it answers `{ __typename }`. */
 export async function startService({ dbPath, extra, name = 'service', nodeArgs = [] }) {
