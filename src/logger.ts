@@ -10,12 +10,17 @@ export interface Logger {
   error(...args: unknown[]): void;
 }
 
+/**
+ * A logger writing one JSON object per line to `write`, which is told when a line is urgent (a
+ * warning or an error), so a batching sink writes it at once.
+ */
 export function createJsonLogger(
-  write: (line: string) => void,
+  write: (line: string, urgent: boolean) => void,
   minimum: LogLevel = 'info',
 ): Logger {
   function log(level: LogLevel, args: unknown[]): void {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[minimum]) return;
+    const urgent = LEVEL_ORDER[level] >= LEVEL_ORDER.warn;
     const [first, ...rest] = args;
     const entry: Record<string, unknown> = {
       time: new Date().toISOString(),
@@ -29,11 +34,11 @@ export function createJsonLogger(
       for (const [key, value] of Object.entries(only)) {
         if (!Object.hasOwn(entry, key)) entry[key] = describe(value);
       }
-      write(`${JSON.stringify(entry)}\n`);
+      write(`${JSON.stringify(entry)}\n`, urgent);
       return;
     }
     if (rest.length > 0) entry.details = rest.map(describe);
-    write(`${JSON.stringify(entry)}\n`);
+    write(`${JSON.stringify(entry)}\n`, urgent);
   }
   return {
     debug: (...args) => log('debug', args),
