@@ -17,7 +17,7 @@ import {
   regenerateRecoveryCodes,
   removeFactor,
 } from './manage-factors.js';
-import type { PasskeyChallenge } from './passkeys/challenges.js';
+import type { PasskeyChallenge, PasskeyResponseInput } from './passkeys/challenges.js';
 import { finishPasskeyLogin, startPasskeyLogin } from './passkeys/log-in-with-passkey.js';
 import {
   finishPasskeyRegistration,
@@ -35,12 +35,6 @@ import {
 import type { Viewer } from './sessions/viewer.js';
 import { verifyRecoveryCode } from './verify-recovery-code.js';
 import { verifyTotp } from './verify-totp.js';
-
-/** A passkey ceremony's second half: the challenge it answers and the browser's credential JSON. */
-export interface PasskeyResponseInput {
-  readonly challengeId: string;
-  readonly response: unknown;
-}
 
 /** Second factors: TOTP, recovery codes and passkeys. Part of AuthService. */
 export interface SecondFactorService {

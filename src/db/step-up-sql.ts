@@ -1,6 +1,6 @@
 import { type AnyColumn, and, eq, lte, ne, type SQL, sql } from 'drizzle-orm';
-import type { SessionStepUp } from '../auth/ports/factor-store.js';
 import type { AuthMethod, SessionRecord, SessionRestriction } from '../auth/ports/records.js';
+import type { SessionStepUp } from '../auth/ports/step-up.js';
 import { isLiveAt, type SessionColumns } from './session-sql.js';
 
 // What proving a second factor writes on sessions, the same SQL in either dialect: the proved

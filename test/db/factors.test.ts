@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   FactorConfirmation,
   RecoveryCodeUse,
-  SessionStepUp,
   TotpAcceptance,
 } from '../../src/auth/ports/factor-store.js';
 import type { NewOutboxMail } from '../../src/auth/ports/link-records.js';
 import type { MfaGate, NewSession } from '../../src/auth/ports/records.js';
+import type { SessionStepUp } from '../../src/auth/ports/step-up.js';
 import type { Store, WriteEvent } from '../../src/auth/ports/store.js';
 import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import { allRevocationRecords, openTestStore, testStoreKind } from '../helpers/store.js';

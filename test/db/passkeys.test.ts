@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PasskeyCredential, SessionStepUp } from '../../src/auth/ports/factor-store.js';
+import type { PasskeyCredential } from '../../src/auth/ports/factor-store.js';
 import type {
   PasskeyChallengeRecord,
   PasskeyRegistration,
   PasskeyUse,
 } from '../../src/auth/ports/passkey-store.js';
+import type { SessionStepUp } from '../../src/auth/ports/step-up.js';
 import type { Store } from '../../src/auth/ports/store.js';
 import { HOUR, newSession, newUser, T0 } from '../helpers/records.js';
 import { openTestStore } from '../helpers/store.js';

@@ -1,7 +1,8 @@
 import type { AuthDeps } from '../deps.js';
 import { announceStoredEvent } from '../events/record-event.js';
-import type { FactorConfirmationResult, SessionStepUp } from '../ports/factor-store.js';
+import type { FactorConfirmationResult } from '../ports/factor-store.js';
 import type { UserRecord } from '../ports/records.js';
+import type { SessionStepUp } from '../ports/step-up.js';
 import type { WriteEvent } from '../ports/write-event.js';
 import { grantFor } from '../sessions/start-session.js';
 import type { MfaConfirmation } from './mfa-confirmation.js';

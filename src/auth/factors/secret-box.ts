@@ -47,6 +47,20 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
   const currentKey = ring.get(currentId);
   if (currentKey === undefined) throw new SecretKeyRingError('the key ring holds no key');
 
+  // A key of its own per purpose (HKDF), so no digest is ever computed under the sealing key;
+  // derived once per purpose, not per digest.
+  const sealingKey: KeyObject = currentKey;
+  const digestKeys = new Map<string, Buffer>();
+  function digestKey(purpose: string): Buffer {
+    let key = digestKeys.get(purpose);
+    if (key === undefined) {
+      const info = `secret-box digest: ${purpose}`;
+      key = Buffer.from(hkdfSync('sha256', sealingKey, Buffer.alloc(0), info, 32));
+      digestKeys.set(purpose, key);
+    }
+    return key;
+  }
+
   return {
     seal(plain, context) {
       requireContext(context);
@@ -85,11 +99,7 @@ export function createSecretBox(keys: readonly SecretKey[]): SecretBox {
       return version === VERSION && keyId === currentId;
     },
     digest(purpose, data) {
-      // A key of its own per purpose (HKDF), so no digest is ever computed under the sealing key.
-      const derived = Buffer.from(
-        hkdfSync('sha256', currentKey, Buffer.alloc(0), `secret-box digest: ${purpose}`, 32),
-      );
-      return createHmac('sha256', derived).update(data, 'utf8').digest();
+      return createHmac('sha256', digestKey(purpose)).update(data, 'utf8').digest();
     },
   };
 }

@@ -2,7 +2,7 @@ import type { AuthenticationFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
 import type { AuthDeps } from '../deps.js';
 import { announceStoredEvent } from '../events/record-event.js';
-import type { SessionStepUp, StepUpResult } from '../ports/factor-store.js';
+import type { SessionStepUp, StepUpResult } from '../ports/step-up.js';
 import type { WriteEvent } from '../ports/write-event.js';
 import type { AuthGrant } from '../sessions/grant.js';
 import { findSessionFailure } from '../sessions/session-state.js';

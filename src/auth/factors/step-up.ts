@@ -1,7 +1,7 @@
 import type { ForbiddenFailure } from '../../errors.js';
 import type { AuthDeps } from '../deps.js';
-import type { SessionStepUp } from '../ports/factor-store.js';
 import type { AuthMethod } from '../ports/records.js';
+import type { SessionStepUp } from '../ports/step-up.js';
 import type { Viewer } from '../sessions/viewer.js';
 import { createRandomId } from '../tokens/token-pair.js';
 

@@ -11,6 +11,12 @@ export interface PasskeyChallenge {
   readonly options: object;
 }
 
+/** A ceremony's second half: the challenge it answers, and the browser's credential JSON. */
+export interface PasskeyResponseInput {
+  readonly challengeId: string;
+  readonly response: unknown;
+}
+
 /** Who asked for a registration or verification challenge; nobody for a login. */
 export interface ChallengeOwner {
   readonly userId: string;

@@ -8,7 +8,12 @@ import { checkRateLimits } from '../limits/check-rate-limits.js';
 import type { AuthGrant } from '../sessions/grant.js';
 import { startSession } from '../sessions/start-session.js';
 import { checkAssertion } from './assertion.js';
-import { issueAssertionChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
+import {
+  issueAssertionChallenge,
+  type PasskeyChallenge,
+  type PasskeyResponseInput,
+  takeChallenge,
+} from './challenges.js';
 import { decoyCredentials } from './decoy-credentials.js';
 import { type CredentialDescriptor, descriptorsOf } from './webauthn.js';
 
@@ -49,7 +54,7 @@ export async function startPasskeyLogin(
  */
 export async function finishPasskeyLogin(
   deps: AuthDeps,
-  input: { readonly challengeId: string; readonly response: unknown },
+  input: PasskeyResponseInput,
   client: ClientInfo,
 ): Promise<Result<AuthGrant, LoginFailure>> {
   const limited = await checkRateLimits(deps, client, 'finishPasskeyLogin', ['passkeyPerIp']);

@@ -21,7 +21,12 @@ import { newMail } from '../recovery/queue-mail.js';
 import { findSessionFailure } from '../sessions/session-state.js';
 import { settleWrite } from '../sessions/settle-commit.js';
 import type { Viewer } from '../sessions/viewer.js';
-import { newChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
+import {
+  newChallenge,
+  type PasskeyChallenge,
+  type PasskeyResponseInput,
+  takeChallenge,
+} from './challenges.js';
 import { descriptorsOf, registrationOptions, verifyRegistration } from './webauthn.js';
 
 export interface StartPasskeyRegistrationInput {
@@ -124,7 +129,7 @@ async function checkCurrentPassword(
 export async function finishPasskeyRegistration(
   deps: AuthDeps,
   viewer: Viewer,
-  input: { readonly challengeId: string; readonly response: unknown },
+  input: PasskeyResponseInput,
   client: ClientInfo,
 ): Promise<Result<MfaConfirmation, FinishFailure>> {
   const { store, clock } = deps;

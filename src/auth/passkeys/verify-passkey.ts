@@ -9,7 +9,12 @@ import { checkRateLimits } from '../limits/check-rate-limits.js';
 import type { AuthGrant } from '../sessions/grant.js';
 import type { Viewer } from '../sessions/viewer.js';
 import { checkAssertion } from './assertion.js';
-import { issueAssertionChallenge, type PasskeyChallenge, takeChallenge } from './challenges.js';
+import {
+  issueAssertionChallenge,
+  type PasskeyChallenge,
+  type PasskeyResponseInput,
+  takeChallenge,
+} from './challenges.js';
 import { descriptorsOf } from './webauthn.js';
 
 type VerifyFailure = AuthenticationFailure | InputFailure | RateLimitFailure;
@@ -47,7 +52,7 @@ export async function startPasskeyVerification(
 export async function finishPasskeyVerification(
   deps: AuthDeps,
   viewer: Viewer,
-  input: { readonly challengeId: string; readonly response: unknown },
+  input: PasskeyResponseInput,
   client: ClientInfo,
 ): Promise<Result<AuthGrant, VerifyFailure>> {
   const limited = await checkRateLimits(

@@ -1,5 +1,6 @@
 import type { NewOutboxMail } from './link-records.js';
-import type { AuthMethod, SessionRecord } from './records.js';
+import type { SessionRecord } from './records.js';
+import type { SessionStepUp, StepUpResult } from './step-up.js';
 import type { WriteEvents } from './write-event.js';
 
 /** Second factors as stored. Times are milliseconds since the Unix epoch. */
@@ -67,23 +68,6 @@ export interface MfaStanding {
   readonly totpLockedAt: number | null;
 }
 
-/**
- * How the session that proved a factor is upgraded, in the transaction that accepts the proof:
- * it reaches assurance 2 with these methods, `authTime` = `now`, loses MFA_REQUIRED and
- * MFA_ENROLLMENT_REQUIRED (and its step-up deadline, its idle expiry moving to `idleExpiresAt`,
- * capped at the absolute expiry), and gets `nextRefreshJti` with **no grace** for the one before:
- * presenting that is reuse. Only a live session of `userId` is upgraded.
- */
-export interface SessionStepUp {
-  readonly sessionId: string;
-  readonly userId: string;
-  readonly authMethods: readonly AuthMethod[];
-  readonly nextRefreshJti: string;
-  readonly now: number;
-  /** Before the cap at the session's absolute expiry, which the store applies. */
-  readonly idleExpiresAt: number;
-}
-
 export interface FactorConfirmation {
   readonly factorId: string;
   /** The step of the code that proved it: stored as its `lastStep` (null for a passkey). */
@@ -142,22 +126,6 @@ export interface RecoveryCodeUse {
   /** The "a recovery code was used" notice; its payload gains `remaining`, the codes left. */
   readonly notice: NewOutboxMail;
 }
-
-export type StepUpResult =
-  | {
-      readonly outcome: 'accepted';
-      readonly session: SessionRecord;
-      /** The recovery codes left after this one (0 for TOTP, which does not read them). */
-      readonly recoveryCodesRemaining: number;
-    }
-  | {
-      /**
-       * - `rejected`: the code is not (any longer) good: a TOTP step at or before the factor's
-       *   last accepted one (a replay), or a recovery code that is unknown or used;
-       * - `session_gone`: the session to upgrade is no longer live.
-       */
-      readonly outcome: 'rejected' | 'session_gone';
-    };
 
 export interface TotpFailure {
   readonly userId: string;

@@ -4,9 +4,8 @@ import type {
   MfaFactorRecord,
   NewMfaFactor,
   PasskeyCredential,
-  SessionStepUp,
-  StepUpResult,
 } from './factor-store.js';
+import type { SessionStepUp, StepUpResult } from './step-up.js';
 import type { WriteEvents } from './write-event.js';
 
 /** Passkeys (WebAuthn credentials, stored as PASSKEY factors) and their challenges. */

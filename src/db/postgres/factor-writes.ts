@@ -5,11 +5,10 @@ import type {
   FactorConfirmationResult,
   MfaFactorRecord,
   RecoveryCodeUse,
-  SessionStepUp,
-  StepUpResult,
   TotpAcceptance,
 } from '../../auth/ports/factor-store.js';
 import type { SessionRecord } from '../../auth/ports/records.js';
+import type { SessionStepUp, StepUpResult } from '../../auth/ports/step-up.js';
 import {
   clearedFailures,
   clearedFailuresAndLock,

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
-import type { StepUpResult } from '../../auth/ports/factor-store.js';
 import type { PasskeyRegistrationResult, PasskeyStore } from '../../auth/ports/passkey-store.js';
+import type { StepUpResult } from '../../auth/ports/step-up.js';
 import { wroteWhen } from '../factor-sql.js';
 import {
   counterStill,

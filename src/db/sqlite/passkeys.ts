@@ -1,7 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { StepUpResult } from '../../auth/ports/factor-store.js';
 import type { PasskeyRegistrationResult, PasskeyStore } from '../../auth/ports/passkey-store.js';
+import type { StepUpResult } from '../../auth/ports/step-up.js';
 import { wroteWhen } from '../factor-sql.js';
 import {
   counterStill,

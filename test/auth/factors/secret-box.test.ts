@@ -149,3 +149,20 @@ describe('createSecretBox', () => {
     expect(() => createSecretBox([{ id: 'A-z_09', key: randomBytes(32) }])).not.toThrow();
   });
 });
+
+describe('SecretBox.digest', () => {
+  it('is 32 bytes, the same for the same purpose and data, and differs otherwise', () => {
+    const box = createSecretBox([K1]);
+    const digest = box.digest('decoy', 'ann@example.com');
+    expect(digest).toHaveLength(32);
+    expect(box.digest('decoy', 'ann@example.com')).toEqual(digest);
+    expect(createSecretBox([K1, K2]).digest('decoy', 'ann@example.com')).toEqual(digest);
+    expect(box.digest('decoy', 'bob@example.com')).not.toEqual(digest);
+    expect(box.digest('other', 'ann@example.com')).not.toEqual(digest);
+  });
+
+  it('follows the sealing key: another first key gives other bytes', () => {
+    const digest = createSecretBox([K1]).digest('decoy', 'ann@example.com');
+    expect(createSecretBox([K2, K1]).digest('decoy', 'ann@example.com')).not.toEqual(digest);
+  });
+});

@@ -114,6 +114,29 @@ describe('startPasskeyLogin and finishPasskeyLogin', () => {
     },
   );
 
+  it('refuses an assertion whose user handle names another account', async () => {
+    app = await createTestApp();
+    const authenticator = authenticatorFor(app);
+    const { userId } = await accountWithPasskey(authenticator);
+    const other = await app.signUp('someone-else@example.com');
+    const { challengeId, options } = await startLogin(app);
+    const signed = authenticator.authenticate(options);
+    // The user handle is not signed over: a client could name anyone. It must be the owner.
+    const forged = {
+      ...signed,
+      response: {
+        ...signed.response,
+        userHandle: Buffer.from(other.user.id).toString('base64url'),
+      },
+    };
+    const refused = await finishLogin(app, challengeId, forged);
+    expect(reasonOf(refused)).toEqual({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' });
+    const audit = await auditOf(app, ['PASSKEY_REJECTED']);
+    expect(audit.map((event) => [event.detail, event.userId])).toEqual([
+      ['LOGIN_USER_HANDLE_MISMATCH', userId],
+    ]);
+  });
+
   it('refuses a replayed assertion: the challenge is used up', async () => {
     app = await createTestApp();
     const authenticator = authenticatorFor(app);
