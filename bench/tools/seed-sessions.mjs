@@ -45,6 +45,8 @@ for (let i = 0; i < Number(USERS); i++) {
     passwordHash,
     roles: ['USER'],
     createdAt: now,
+    emailVerified: true,
+    disabledAt: null,
   });
   users.push(user);
 }
@@ -63,6 +65,13 @@ for (let i = 0; i < Number(COUNT); i++) {
     expiresAt: now + 30 * day,
     userAgent: 'bench',
     ip: '127.0.0.1',
+    // A full session after a password login, as startSession opens one for a verified account
+    // without a second factor (no mfaGate: stored as given).
+    restrictions: [],
+    assuranceLevel: 1,
+    authMethods: ['pwd'],
+    authTime: now,
+    stepUpDeadline: null,
   });
   const issuedAt = Math.floor(now / 1000);
   tokens.push(
@@ -73,6 +82,13 @@ for (let i = 0; i < Number(COUNT); i++) {
       issuedAt,
       expiresAt: issuedAt + settings.lifetimes.accessTokenTtl,
       roles: user.roles,
+      emailVerified: user.emailVerified,
+      restrictions: session.restrictions,
+      assurance: {
+        level: session.assuranceLevel,
+        methods: session.authMethods,
+        authTime: Math.floor(session.authTime / 1000),
+      },
     }),
   );
 }
