@@ -31,6 +31,25 @@ export async function startBareYoga() {
   return { ...handle, url };
 }
 
+/**
+ * Limit line (1): node:http answering a constant `me`-shaped body to the same POST. The wait
+ * posts `{ __typename }` like the others and only looks for the 200.
+ */
+export async function startNodeHttpHello() {
+  const { handle, origin } = await startServer('node-http-hello', 'node-http-hello.mjs', {});
+  const url = `${origin}/graphql`;
+  await waitForGraphQL(handle, url);
+  return { ...handle, url };
+}
+
+/** Limit line (2): graphql-js on node:http, parse and validate cached, `execute` per request. */
+export async function startGraphqlJsCached() {
+  const { handle, origin } = await startServer('graphql-js-cached', 'graphql-js-cached.mjs', {});
+  const url = `${origin}/graphql`;
+  await waitForGraphQL(handle, url);
+  return { ...handle, url };
+}
+
 /** Peer (b): Apollo Server 5 + jsonwebtoken HS256, with `count` distinct valid tokens. */
 export async function startApolloJsonwebtoken(count) {
   const secret = randomBytes(32).toString('base64url');
