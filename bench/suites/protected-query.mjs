@@ -1,9 +1,17 @@
 // 1. `{ me { id } }` with a valid access token, against bare yoga, Apollo + jsonwebtoken and
-// better-auth's get-session, alternating subjects round by round.
+// better-auth's get-session, alternating subjects round by round. Two limit lines run in the
+// same rounds under the same load, for context: node:http answering a constant body, and
+// graphql-js on node:http with parse and validate cached.
 
 import { join } from 'node:path';
 import { assertNoFailures, runLoad } from '../lib/load.mjs';
-import { startApolloJsonwebtoken, startBareYoga, startBetterAuth } from '../lib/peers.mjs';
+import {
+  startApolloJsonwebtoken,
+  startBareYoga,
+  startBetterAuth,
+  startGraphqlJsCached,
+  startNodeHttpHello,
+} from '../lib/peers.mjs';
 import { readCpuSeconds } from '../lib/processes.mjs';
 import { openSessions, signUp, startService } from '../lib/service.mjs';
 import { orderForRound, summarise } from '../lib/stats.mjs';
@@ -61,6 +69,20 @@ export async function measureProtectedQuery(options, workDir) {
       name: 'yoga-bare',
       handle: bare,
       run: (s) => graphqlLoad(bare.url, bearers, s),
+    });
+
+    // The limit lines: no auth, the same POST, the same verified answer prefix.
+    const hello = await startNodeHttpHello();
+    subjects.push({
+      name: 'node-http-hello',
+      handle: hello,
+      run: (s) => graphqlLoad(hello.url, bearers, s),
+    });
+    const graphqlJs = await startGraphqlJsCached();
+    subjects.push({
+      name: 'graphql-js-cached',
+      handle: graphqlJs,
+      run: (s) => graphqlLoad(graphqlJs.url, bearers, s),
     });
 
     const apollo = await startApolloJsonwebtoken(sessions);
@@ -138,10 +160,19 @@ function summariseRounds(perRound) {
     summarise(perRound.map((r) => r[other].cpuMicrosPerRequest / r.service.cpuMicrosPerRequest));
   const ratio = (other) =>
     summarise(perRound.map((r) => r.service.requestsPerSecond / r[other].requestsPerSecond));
+  const ratioOf = (subject, other) =>
+    summarise(perRound.map((r) => r[subject].requestsPerSecond / r[other].requestsPerSecond));
   return {
     throughput,
     p99,
     cpuMicrosPerRequest: cpu,
+    // The service's CPU per request over the other's, per round: at most 1 means no more CPU
+    // than the other spends on the same request. (cpuEfficiency below is the inverse.)
+    cpuRatios: {
+      vsYogaBare: summarise(
+        perRound.map((r) => r.service.cpuMicrosPerRequest / r['yoga-bare'].cpuMicrosPerRequest),
+      ),
+    },
     cpuEfficiency: {
       vsYogaBare: cpuRatio('yoga-bare'),
       vsApolloJsonwebtoken: cpuRatio('apollo-jsonwebtoken'),
@@ -161,6 +192,18 @@ function summariseRounds(perRound) {
       leanVsYogaBare: summarise(
         perRound.map((r) => r['service-lean'].requestsPerSecond / r['yoga-bare'].requestsPerSecond),
       ),
+    },
+    // The limit lines, for context: each subject's throughput as a share of theirs, same rounds.
+    limits: {
+      nodeHttpHello: {
+        service: ratio('node-http-hello'),
+        yogaBare: ratioOf('yoga-bare', 'node-http-hello'),
+        graphqlJsCached: ratioOf('graphql-js-cached', 'node-http-hello'),
+      },
+      graphqlJsCached: {
+        service: ratio('graphql-js-cached'),
+        yogaBare: ratioOf('yoga-bare', 'graphql-js-cached'),
+      },
     },
   };
 }

@@ -98,6 +98,7 @@ export async function measureStartup(options, workDir) {
     serviceEmptyDbMs: summarise(perRound.map((r) => r['service-empty-db'])),
     yogaBareMs: summarise(perRound.map((r) => r['yoga-bare'])),
     vsYogaBare: summarise(perRound.map((r) => r.service / r['yoga-bare'])),
+    emptyDbVsYogaBare: summarise(perRound.map((r) => r['service-empty-db'] / r['yoga-bare'])),
   };
 }
 
