@@ -83,7 +83,7 @@ export async function measureMemory(options, workDir) {
       vsYogaBare: service.warm / bareWarm,
     };
     process.stderr.write(
-      `  service ${result.serviceRssMB.toFixed(1)} MB = ${result.serviceRssMiB.toFixed(1)} MiB (at start ${result.serviceRssAtStartMiB.toFixed(1)}; old space capped at ${HEAP_CAP_MIB} MiB: ${result.serviceHeapCappedRssMiB.toFixed(1)}), bare yoga ${result.yogaBareRssMiB.toFixed(1)} MiB\n`,
+      `  service ${result.serviceRssMB.toFixed(1)} MB = ${result.serviceRssMiB.toFixed(1)} MiB (in MiB: at start ${result.serviceRssAtStartMiB.toFixed(1)}; old space capped at ${HEAP_CAP_MIB} MiB: ${result.serviceHeapCappedRssMiB.toFixed(1)}), bare yoga ${result.yogaBareRssMiB.toFixed(1)} MiB\n`,
     );
     return result;
   } finally {
