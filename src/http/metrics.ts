@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Plugin } from 'graphql-yoga';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { AuthEventSink } from '../auth/ports/event-sink.js';
 import type { MetricsConfig } from '../config.js';
+import { useGraphQLMetrics } from './graphql-metrics.js';
 
 /** The auth counters next to yoga's GraphQL metrics, in a registry owned by one server. */
 export interface AuthMetrics {
@@ -114,28 +114,9 @@ export function useMetrics(config: MetricsConfig, metrics: AuthMetrics): Plugin 
   const expected = config.token === undefined ? null : `Bearer ${config.token}`;
   return {
     onPluginInit({ addPlugin }) {
-      addPlugin(
-        usePrometheus({
-          registry,
-          // Served below, behind the token check.
-          endpoint: false,
-          // The URL would make one series per query string (and a GET query string can hold
-          // variables); the operation name says enough.
-          labels: { url: false },
-          // Off because each costs a histogram or summary update, or a walk of the document,
-          // on every request (the bench measured the defaults at ~40% of a protected query's
-          // CPU, with the request log): per-phase parse/validate/context timings (yoga caches
-          // parse and validate anyway), the request-time summary (the duration histograms say
-          // the same) and deprecated-field counting (our schema has no deprecated fields).
-          metrics: {
-            graphql_envelop_phase_parse: false,
-            graphql_envelop_phase_validate: false,
-            graphql_envelop_phase_context: false,
-            graphql_envelop_request_time_summary: false,
-            graphql_envelop_deprecated_field: false,
-          },
-        }),
-      );
+      // Served below, behind the token check. The series leave out the URL (one per query
+      // string, and a GET query string can hold variables): the operation name says enough.
+      addPlugin(useGraphQLMetrics(registry));
     },
     async onRequest({ url, request, fetchAPI, endResponse }) {
       if (url.pathname !== METRICS_PATH) return;

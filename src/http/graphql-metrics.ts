@@ -1,0 +1,272 @@
+import { type DocumentNode, GraphQLError, getOperationAST, Kind } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/**
+ * The GraphQL series of `/metrics`, fed from a handful of hooks. They keep the names, labels,
+ * help texts and counting rules of the `@graphql-yoga/plugin-prometheus` set this service
+ * exported before (`graphql_envelop_*` and `graphql_yoga_http_duration`, with the per-phase
+ * parse/validate/context timings, the request-time summary and the deprecated-field counter
+ * off), so dashboards see the same series. What changed is the cost: one label lookup per
+ * operation instead of a label object, a hash and a filtered handler list per observation (the
+ * bench profiled that plugin at 35–40 µs of a ~300 µs protected query).
+ */
+export function useGraphQLMetrics(registry: Registry): Plugin {
+  const series = createSeries(registry);
+  const operations = new BoundedCache<OperationSeries>();
+  const responses = new BoundedCache<HttpSeries>();
+  const byContext = new WeakMap<object, OperationLabels>();
+  const startedAt = new WeakMap<Request, number>();
+  const parsedFor = new WeakMap<Request, HttpLabels>();
+
+  function seriesOf(labels: OperationLabels): OperationSeries {
+    const key = `${labels.operationType}\n${labels.operationName}`;
+    return operations.get(key) ?? operations.set(key, childrenFor(series, labels));
+  }
+
+  /** One count per error of an executed operation, labelled with the error's path. */
+  function countExecutionErrors(labels: OperationLabels, errors: readonly unknown[]): void {
+    for (const error of errors) {
+      const path = error instanceof GraphQLError ? error.path : undefined;
+      series.errors
+        .labels(
+          path === undefined
+            ? { ...labels, phase: 'execute' }
+            : { ...labels, phase: 'execute', path: path.join('.') },
+        )
+        .inc();
+    }
+  }
+
+  /** What execute and subscribe report when they end: how long, and one more request. */
+  function timed(labels: OperationLabels, phase: 'execute' | 'subscribe') {
+    const start = Date.now();
+    const own = seriesOf(labels);
+    return () => {
+      const seconds = (Date.now() - start) / 1000;
+      (phase === 'execute' ? own.execute : own.subscribe).observe(seconds);
+      own.duration.observe(seconds);
+      own.requests.inc();
+    };
+  }
+
+  return {
+    onSchemaChange() {
+      series.schemaChanges.inc();
+    },
+    onPluginInit({ registerContextErrorHandler }) {
+      registerContextErrorHandler(({ context }) => {
+        const labels = byContext.get(context) ?? UNPARSED;
+        series.errors.labels({ ...labels, phase: 'context' }).inc();
+      });
+    },
+    onRequest({ request }) {
+      startedAt.set(request, Date.now());
+    },
+    onParse({ context }) {
+      return ({ result, context: parsed }) => {
+        if (result === null) return;
+        if (result instanceof Error) {
+          // A document that does not parse has neither name nor type.
+          series.errors.labels({ ...UNPARSED, phase: 'parse' }).inc();
+          return;
+        }
+        const params = (parsed as { params?: { operationName?: string | null } }).params;
+        byContext.set(context, operationLabels(result, params?.operationName));
+        const request = (parsed as { request?: Request }).request;
+        if (request !== undefined)
+          parsedFor.set(request, httpLabels(result, params?.operationName));
+      };
+    },
+    onValidate({ context }) {
+      const labels = byContext.get(context);
+      if (labels === undefined) return;
+      return ({ valid }) => {
+        if (!valid) series.errors.labels({ ...labels, phase: 'validate' }).inc();
+      };
+    },
+    onExecute({ args }) {
+      const labels = byContext.get(args.contextValue as object);
+      if (labels === undefined) return;
+      const end = timed(labels, 'execute');
+      return {
+        onExecuteDone({ result }) {
+          if (Symbol.asyncIterator in result) {
+            return {
+              onNext: ({ result: next }) => {
+                if (next.errors?.length) countExecutionErrors(labels, next.errors);
+              },
+              onEnd: end,
+            };
+          }
+          if (result.errors?.length) countExecutionErrors(labels, result.errors);
+          end();
+          return undefined;
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const labels = byContext.get(args.contextValue as object);
+      if (labels === undefined) return;
+      const end = timed(labels, 'subscribe');
+      return {
+        onSubscribeResult({ result }) {
+          if (Symbol.asyncIterator in result) {
+            return {
+              onNext: ({ result: next }) => {
+                if (next.errors?.length) countExecutionErrors(labels, next.errors);
+              },
+              onEnd: end,
+            };
+          }
+          if (result.errors?.length) countExecutionErrors(labels, result.errors);
+          end();
+          return undefined;
+        },
+        onSubscribeError() {
+          // As before: the failed subscription's labels, and no phase.
+          series.errors.labels({ ...labels, phase: 'undefined' }).inc();
+        },
+      };
+    },
+    onResponse({ request, response }) {
+      const start = startedAt.get(request);
+      const labels = parsedFor.get(request);
+      if (start === undefined || labels === undefined) return;
+      const key = `${request.method}\n${response.status}\n${labels.operationType}\n${labels.operationName}`;
+      const child =
+        responses.get(key) ??
+        responses.set(key, {
+          http: series.http.labels({
+            method: request.method,
+            statusCode: response.status,
+            operationType: labels.operationType,
+            operationName: labels.operationName,
+          }),
+        });
+      child.http.observe((Date.now() - start) / 1000);
+    },
+  };
+}
+
+/** The labels of an operation that is not known, as the previous plugin printed them. */
+const UNPARSED = { operationName: 'undefined', operationType: 'undefined' } as const;
+
+interface OperationLabels {
+  readonly operationName: string;
+  readonly operationType: string;
+}
+
+interface HttpLabels {
+  readonly operationName: string;
+  readonly operationType: string;
+}
+
+type Observer = ReturnType<Histogram['labels']>;
+
+interface OperationSeries {
+  readonly execute: Observer;
+  readonly subscribe: Observer;
+  readonly duration: Observer;
+  readonly requests: ReturnType<Counter['labels']>;
+}
+
+interface HttpSeries {
+  readonly http: Observer;
+}
+
+/** The envelop labels: the operation name the client asked for, else the first definition's. */
+function operationLabels(document: DocumentNode, requested: string | null | undefined) {
+  const [first] = document.definitions;
+  const operation = first?.kind === Kind.OPERATION_DEFINITION ? first : undefined;
+  return {
+    operationName: requested || operation?.name?.value || 'Anonymous',
+    operationType: String(operation?.operation),
+  };
+}
+
+/** The HTTP labels: the operation that the request's name selects, as yoga's plugin had them. */
+function httpLabels(document: DocumentNode, requested: string | null | undefined): HttpLabels {
+  const operation = getOperationAST(document, requested);
+  return {
+    operationName: operation?.name?.value || 'Anonymous',
+    operationType: operation?.operation || 'unknown',
+  };
+}
+
+function createSeries(registry: Registry) {
+  const registers = [registry];
+  const operation = ['operationName', 'operationType'] as const;
+  const histogram = (name: string, help: string) =>
+    new Histogram({ name, help, labelNames: operation, registers });
+  // In the order the previous plugin registered them, so a scrape reads the same.
+  return {
+    http: new Histogram({
+      name: 'graphql_yoga_http_duration',
+      help: 'Time spent on HTTP connection',
+      labelNames: ['method', 'statusCode', 'operationType', 'operationName'],
+      registers,
+    }),
+    execute: histogram(
+      'graphql_envelop_phase_execute',
+      'Time spent on running the GraphQL "execute" function',
+    ),
+    subscribe: histogram(
+      'graphql_envelop_phase_subscribe',
+      'Time spent on running the GraphQL "subscribe" function',
+    ),
+    duration: histogram(
+      'graphql_envelop_request_duration',
+      'Time spent on running the GraphQL operation from parse to execute',
+    ),
+    errors: new Counter({
+      name: 'graphql_envelop_error_result',
+      help: 'Counts the amount of errors reported from all phases',
+      labelNames: ['operationName', 'operationType', 'phase', 'path'],
+      registers,
+    }),
+    requests: new Counter({
+      name: 'graphql_envelop_request',
+      help: 'Counts the amount of GraphQL requests executed through Envelop',
+      labelNames: operation,
+      registers,
+    }),
+    schemaChanges: new Counter({
+      name: 'graphql_envelop_schema_change',
+      help: 'Counts the amount of schema changes',
+      registers,
+    }),
+  };
+}
+
+function childrenFor(
+  series: ReturnType<typeof createSeries>,
+  labels: OperationLabels,
+): OperationSeries {
+  const own = { operationName: labels.operationName, operationType: labels.operationType };
+  return {
+    execute: series.execute.labels(own),
+    subscribe: series.subscribe.labels(own),
+    duration: series.duration.labels(own),
+    requests: series.requests.labels(own),
+  };
+}
+
+/**
+ * Label children by their label values. Operation names come from clients, so the map is
+ * bounded: past its size it starts again (the series themselves stay in the registry).
+ */
+class BoundedCache<T> {
+  readonly #entries = new Map<string, T>();
+  constructor(readonly limit = 1000) {}
+
+  get(key: string): T | undefined {
+    return this.#entries.get(key);
+  }
+
+  set(key: string, value: T): T {
+    if (this.#entries.size >= this.limit) this.#entries.clear();
+    this.#entries.set(key, value);
+    return value;
+  }
+}
