@@ -19,6 +19,21 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
   const startedAt = new WeakMap<Request, number>();
   const parsedFor = new WeakMap<Request, HttpLabels>();
 
+  // Yoga's parse cache hands out one document per query text: its labels are worked out once
+  // (for the operation name last asked with it).
+  const labelsByDocument = new WeakMap<DocumentNode, DocumentLabels>();
+  function labelsOf(document: DocumentNode, requested: string | null | undefined): DocumentLabels {
+    const known = labelsByDocument.get(document);
+    if (known !== undefined && known.requested === requested) return known;
+    const labels = {
+      requested,
+      operation: operationLabels(document, requested),
+      http: httpLabels(document, requested),
+    };
+    labelsByDocument.set(document, labels);
+    return labels;
+  }
+
   function seriesOf(labels: OperationLabels): OperationSeries {
     const key = `${labels.operationType}\n${labels.operationName}`;
     return operations.get(key) ?? operations.set(key, childrenFor(series, labels));
@@ -72,10 +87,10 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
           return;
         }
         const params = (parsed as { params?: { operationName?: string | null } }).params;
-        byContext.set(context, operationLabels(result, params?.operationName));
+        const labels = labelsOf(result, params?.operationName);
+        byContext.set(context, labels.operation);
         const request = (parsed as { request?: Request }).request;
-        if (request !== undefined)
-          parsedFor.set(request, httpLabels(result, params?.operationName));
+        if (request !== undefined) parsedFor.set(request, labels.http);
       };
     },
     onValidate({ context }) {
@@ -160,6 +175,12 @@ interface OperationLabels {
 interface HttpLabels {
   readonly operationName: string;
   readonly operationType: string;
+}
+
+interface DocumentLabels {
+  readonly requested: string | null | undefined;
+  readonly operation: OperationLabels;
+  readonly http: HttpLabels;
 }
 
 type Observer = ReturnType<Histogram['labels']>;

@@ -37,6 +37,16 @@ const CLIENT_REQUEST_ID = /^[\w.:-]{1,64}$/;
  */
 export function useRequestLog(logger: Logger): Plugin {
   const states = new WeakMap<Request, RequestState>();
+  // Requests to one server mostly share one URL: its path is parsed once, not per line.
+  let lastUrl = '';
+  let lastPath = '';
+  const pathOf = (url: string): string => {
+    if (url !== lastUrl) {
+      lastPath = new URL(url).pathname;
+      lastUrl = url;
+    }
+    return lastPath;
+  };
 
   return {
     instrumentation: {
@@ -81,7 +91,7 @@ export function useRequestLog(logger: Logger): Plugin {
       const entry: RequestLogEntry = {
         requestId: state.requestId,
         method: request.method,
-        path: new URL(request.url).pathname,
+        path: pathOf(request.url),
         operation: state.operation,
         outcome: response.status >= 400 || state.errors.length > 0 ? 'error' : 'ok',
         status: response.status,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type CryptoKey, decodeProtectedHeader } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AuthenticationFailure } from '../../errors.js';
@@ -105,5 +105,6 @@ export async function verifyTokenWithCache(
 }
 
 function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  // The one-shot form: half the CPU of createHash's object for a token-sized input.
+  return hash('sha256', token, 'base64url');
 }
