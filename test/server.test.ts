@@ -66,8 +66,8 @@ describe('error masking', () => {
     const lines: string[] = [];
     app = await createTestApp({}, { logger: createJsonLogger((line) => lines.push(line)) });
     const { accessToken } = await app.signUp('mask@example.com');
-    Object.assign(app.deps.store.users, {
-      findById: () => Promise.reject(new Error('disk on fire at /var/lib/secret.db')),
+    Object.assign(app.deps.store.sessions, {
+      findWithUser: () => Promise.reject(new Error('disk on fire at /var/lib/secret.db')),
     });
     const response = await app.graphql('{ me { id } }', { token: accessToken });
     expect(response.errors).toEqual([
@@ -85,8 +85,8 @@ describe('error masking', () => {
   it('gives the original message in development only', async () => {
     app = await createTestApp({ NODE_ENV: 'development' });
     const { accessToken } = await app.signUp('dev@example.com');
-    Object.assign(app.deps.store.users, {
-      findById: () => Promise.reject(new Error('dev detail')),
+    Object.assign(app.deps.store.sessions, {
+      findWithUser: () => Promise.reject(new Error('dev detail')),
     });
     const response = await app.graphql('{ me { id } }', { token: accessToken });
     expect(response.errors?.[0]?.message).toBe('Unexpected error.');

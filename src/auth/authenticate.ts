@@ -1,7 +1,7 @@
 import type { AuthenticationFailure } from '../errors.js';
 import { type Result, success } from '../result.js';
 import type { AuthDeps } from './deps.js';
-import { SESSION_RESTRICTIONS } from './ports/records.js';
+import { SESSION_RESTRICTIONS, type UserRecord } from './ports/records.js';
 import type { Viewer } from './sessions/viewer.js';
 import { readBearerToken } from './tokens/bearer.js';
 import type { VerifiedToken } from './tokens/token-types.js';
@@ -23,6 +23,7 @@ export async function authenticateAccessToken(
   deps: AuthDeps,
   authorization: string | null,
   verifiedTokens: VerifiedTokenCache | null,
+  onUser?: (user: UserRecord) => void,
 ): Promise<Result<Viewer, AuthenticationFailure>> {
   const bearer = readBearerToken(authorization);
   if (!bearer.ok) return bearer;
@@ -37,10 +38,13 @@ export async function authenticateAccessToken(
   const { userId, sessionId, tokenId, roles, expiresAt, assurance } = verified.value;
   const session = await deps.liveness.inspect(sessionId, userId, now);
   if (!session.ok) return session;
+  const { user } = session.value;
+  if (user !== null) onUser?.(user);
   // The token's restrictions hold until a reissue; the session's from this request on.
+  const held = session.value.restrictions;
   const restrictions = SESSION_RESTRICTIONS.filter(
     (restriction) =>
-      verified.value.restrictions.includes(restriction) || session.value.includes(restriction),
+      verified.value.restrictions.includes(restriction) || held.includes(restriction),
   );
   return success({
     userId,

@@ -45,8 +45,13 @@ export interface AuthService extends SecondFactorService {
     input: LogInInput,
     client: ClientInfo,
   ): Promise<Result<AuthGrant, AuthenticationFailure | InputFailure | RateLimitFailure>>;
+  /**
+   * `onUser` receives the viewer's user when the liveness check read it with the session (the
+   * store's reader does; a liveness cache does not), for a request that answers with it.
+   */
   authenticateAccessToken(
     authorization: string | null,
+    onUser?: (user: UserRecord) => void,
   ): Promise<Result<Viewer, AuthenticationFailure>>;
   verifyRefreshToken(
     authorization: string | null,
@@ -156,8 +161,8 @@ export function createAuthService(
 ): AuthServiceForCaller {
   const { verifiedTokens, sessionEndedStreams } = options;
   const others: Omit<WithoutGrants<AuthService>, SessionEndingName | keyof SecondFactorService> = {
-    authenticateAccessToken: (authorization) =>
-      authenticateAccessToken(deps, authorization, verifiedTokens),
+    authenticateAccessToken: (authorization, onUser) =>
+      authenticateAccessToken(deps, authorization, verifiedTokens, onUser),
     verifyRefreshToken: (authorization) => verifyRefreshToken(deps, authorization),
     listSessions: (viewer) => listSessions(deps, viewer),
     listAuditEvents: (filter, first, beforeId) =>

@@ -1,5 +1,10 @@
 import { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
-import { type Role, SESSION_RESTRICTIONS, type SessionRestriction } from '../auth/ports/records.js';
+import {
+  type Role,
+  SESSION_RESTRICTIONS,
+  type SessionRestriction,
+  type UserRecord,
+} from '../auth/ports/records.js';
 import type { Viewer } from '../auth/sessions/viewer.js';
 import type { GraphQLContext } from './context.js';
 import { authenticationError, forbiddenError, restrictedError } from './errors.js';
@@ -98,7 +103,10 @@ const viewers = new WeakMap<GraphQLContext, Promise<Viewer>>();
 export function requireViewer(ctx: GraphQLContext): Promise<Viewer> {
   let viewer = viewers.get(ctx);
   if (viewer === undefined) {
-    viewer = ctx.auth.authenticateAccessToken(ctx.authorization).then((result) => {
+    const onUser = (user: UserRecord) => {
+      ctx.viewerUser = user;
+    };
+    viewer = ctx.auth.authenticateAccessToken(ctx.authorization, onUser).then((result) => {
       if (!result.ok) throw authenticationError(result.failure);
       ctx.viewer = result.value;
       return result.value;

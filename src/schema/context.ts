@@ -1,4 +1,5 @@
 import type { ClientInfo } from '../auth/client/client-info.js';
+import type { UserRecord } from '../auth/ports/records.js';
 import type { AuthService } from '../auth/service.js';
 import type { Viewer } from '../auth/sessions/viewer.js';
 import type { VerifiedToken } from '../auth/tokens/token-types.js';
@@ -17,6 +18,11 @@ export interface GraphQLContext {
   readonly refreshTokenCookie: string | null;
   /** Set by the `accessToken` scope when it passes; fields behind that scope see it non-null. */
   viewer: Viewer | null;
+  /**
+   * The viewer's user as read with its session by that same check (same snapshot), when the
+   * liveness check read it; `me` answers from it instead of reading the user again.
+   */
+  viewerUser: UserRecord | null;
   /** Set by the `refreshToken` scope when it passes. */
   refreshToken: VerifiedToken | null;
 }
@@ -32,6 +38,7 @@ export function createGraphQLContext(
     authorization,
     refreshTokenCookie: null,
     viewer: null,
+    viewerUser: null,
     refreshToken: null,
   };
 }

@@ -59,7 +59,11 @@ builder.queryField('me', (t) =>
     type: User,
     description:
       'The user behind the access token. Requires `Authorization: Bearer <access token>`.',
-    resolve: (_root, _args, ctx) => ctx.auth.getUser(ctx.viewer.userId),
+    // The user read with the session by the access check, when it was (one store read).
+    resolve: (_root, _args, ctx) =>
+      ctx.viewerUser?.id === ctx.viewer.userId
+        ? ctx.viewerUser
+        : ctx.auth.getUser(ctx.viewer.userId),
   }),
 );
 

@@ -94,3 +94,25 @@ describe(`${testStoreKind()}: sessions revocation`, () => {
     expect(await store.sessions.revokeAllForUser('u1', 'logout', T0)).toBe(1);
   });
 });
+
+describe(`${testStoreKind()}: sessions.findWithUser`, () => {
+  it('reads the session and its user as findById and users.findById do, and null for no session', async () => {
+    await store.users.setRoles('u1', ['USER', 'ADMIN']);
+    const found = await store.sessions.findWithUser('s1');
+    expect(found).toEqual({
+      session: await store.sessions.findById('s1'),
+      user: await store.users.findById('u1'),
+    });
+    expect(found?.session.restrictions).toEqual(session.restrictions);
+    expect(await store.sessions.findWithUser('nope')).toBeNull();
+  });
+
+  it('sees a revocation and a user change committed before it', async () => {
+    await store.sessions.revoke('s1', 'logout', T0 + HOUR);
+    await store.users.setRoles('u1', ['ADMIN']);
+    const found = await store.sessions.findWithUser('s1');
+    expect(found?.session.revokedAt).toBe(T0 + HOUR);
+    expect(found?.user.roles).toEqual(['ADMIN']);
+    expect(found?.user).toEqual(await store.users.findById('u1'));
+  });
+});

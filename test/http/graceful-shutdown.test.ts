@@ -11,10 +11,10 @@ afterEach(async () => {
   await app.close();
 });
 
-/** Makes the next user lookup wait until `release` is called: a request held in flight. */
-function holdNextUserLookup(): { entered: Promise<void>; release: () => void } {
-  const users = app.deps.store.users;
-  const original = users.findById.bind(users);
+/** Makes the next session lookup wait until `release` is called: a request held in flight. */
+function holdNextSessionLookup(): { entered: Promise<void>; release: () => void } {
+  const { sessions } = app.deps.store;
+  const original = sessions.findWithUser.bind(sessions);
   let release = (): void => {};
   let signalEntered = (): void => {};
   const entered = new Promise<void>((resolve) => {
@@ -23,8 +23,8 @@ function holdNextUserLookup(): { entered: Promise<void>; release: () => void } {
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  Object.assign(users, {
-    async findById(id: string) {
+  Object.assign(sessions, {
+    async findWithUser(id: string) {
       signalEntered();
       await released;
       return original(id);
@@ -59,7 +59,7 @@ describe('prepareGracefulShutdown', () => {
     http = await listen(app.yoga);
     const shutDown = prepareGracefulShutdown(http.server, 5_000);
     const { accessToken } = await app.signUp('inflight@example.com');
-    const held = holdNextUserLookup();
+    const held = holdNextSessionLookup();
     const inFlight = me(accessToken);
     await held.entered;
 
@@ -84,7 +84,7 @@ describe('prepareGracefulShutdown', () => {
     http = await listen(app.yoga);
     const shutDown = prepareGracefulShutdown(http.server, 100);
     const { accessToken } = await app.signUp('stuck@example.com');
-    const held = holdNextUserLookup();
+    const held = holdNextSessionLookup();
     const inFlight = me(accessToken).then(
       () => 'answered',
       () => 'cut',

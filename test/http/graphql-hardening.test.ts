@@ -144,8 +144,8 @@ describe('production surface', () => {
   it('masks unexpected errors without a stack trace or internals', async () => {
     app = await createTestApp(PRODUCTION);
     const { accessToken } = await app.signUp();
-    Object.assign(app.deps.store.users, {
-      findById: () => Promise.reject(new Error('connection refused to 10.1.2.3')),
+    Object.assign(app.deps.store.sessions, {
+      findWithUser: () => Promise.reject(new Error('connection refused to 10.1.2.3')),
     });
     const response = await app.graphql('{ me { id } }', { token: accessToken });
     expect(response.errors?.[0]).toMatchObject({

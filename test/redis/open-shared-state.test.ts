@@ -77,10 +77,16 @@ describeWithRedis('openSharedState', () => {
   /** Counts the store's session reads, to tell a cached answer from a store read. */
   function countSessionReads(): { count: number } {
     const counter = { count: 0 };
-    const findById = store.sessions.findById.bind(store.sessions);
-    store.sessions.findById = (id) => {
+    const { sessions } = store;
+    const findById = sessions.findById.bind(sessions);
+    const findWithUser = sessions.findWithUser.bind(sessions);
+    sessions.findById = (id) => {
       counter.count++;
       return findById(id);
+    };
+    sessions.findWithUser = (id) => {
+      counter.count++;
+      return findWithUser(id);
     };
     return counter;
   }

@@ -25,6 +25,31 @@ describe('me', () => {
     });
   });
 
+  it('reads the store once: the user comes with the session, as of the same request', async () => {
+    const { accessToken, user } = await app.signUp('once@example.com');
+    const { users, sessions } = app.deps.store;
+    const reads = { users: 0, sessions: 0 };
+    const findUser = users.findById.bind(users);
+    const findWithUser = sessions.findWithUser.bind(sessions);
+    users.findById = (id) => {
+      reads.users++;
+      return findUser(id);
+    };
+    sessions.findWithUser = (id) => {
+      reads.sessions++;
+      return findWithUser(id);
+    };
+    const me = async () =>
+      (await app.graphql<{ me: { roles: string[] } }>('{ me { roles } }', { token: accessToken }))
+        .data?.me.roles;
+    expect(await me()).toEqual(['USER']);
+    expect(reads).toEqual({ users: 0, sessions: 1 });
+    // A change between requests is seen by the next one: nothing is kept across requests.
+    await app.deps.store.users.setRoles(user.id, ['USER', 'ADMIN']);
+    expect(await me()).toEqual(['USER', 'ADMIN']);
+    expect(reads).toEqual({ users: 0, sessions: 2 });
+  });
+
   it('exposes no password hash field', async () => {
     const { accessToken } = await app.signUp();
     const response = await app.graphql('{ me { passwordHash } }', { token: accessToken });

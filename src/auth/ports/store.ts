@@ -113,6 +113,11 @@ export interface RefreshRotation {
   readonly idleTimeout: number;
 }
 
+export interface SessionWithUser {
+  readonly session: SessionRecord;
+  readonly user: UserRecord;
+}
+
 export interface SessionStore {
   /** Inserts the session (and `event`, in the same transaction). */
   insert(session: NewSession, event?: WriteEvent): Promise<SessionRecord>;
@@ -124,6 +129,11 @@ export interface SessionStore {
    */
   start(session: NewSession, event?: WriteEvent): Promise<SessionRecord | null>;
   findById(id: string): Promise<SessionRecord | null>;
+  /**
+   * The session and its user in one read (one statement, so one snapshot): what a protected
+   * request that also answers with its own user needs. Null when the session does not exist.
+   */
+  findWithUser(id: string): Promise<SessionWithUser | null>;
   /**
    * The atomic check-and-rotate: one conditional write that succeeds only while `presentedJti`
    * is the session's current refresh token and the session is live at `now`, and `event` in the

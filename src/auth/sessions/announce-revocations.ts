@@ -45,6 +45,7 @@ export function announceRevocations(store: Store, channel: RevocationChannel): S
     insert: (session, event) => store.sessions.insert(session, event),
     start: (session, event) => store.sessions.start(session, event),
     findById: (id) => store.sessions.findById(id),
+    findWithUser: (id) => store.sessions.findWithUser(id),
     rotateRefreshToken: (rotation, event) => store.sessions.rotateRefreshToken(rotation, event),
     listLiveForUser: (userId, now) => store.sessions.listLiveForUser(userId, now),
     revoke(id, reason, now, userId, event) {

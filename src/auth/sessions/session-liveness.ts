@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AuthenticationFailure } from '../../errors.js';
 import { failure, type Result, success } from '../../result.js';
-import type { SessionRecord, SessionRestriction } from '../ports/records.js';
+import type { SessionRecord, SessionRestriction, UserRecord } from '../ports/records.js';
 import type { Revocation, RevocationChannel } from '../ports/revocation-channel.js';
 import type { SessionStore } from '../ports/store.js';
 import { findSessionFailure } from './session-state.js';
@@ -14,18 +14,26 @@ export interface SessionLiveness {
   inspect(sessionId: string, userId: string, now: number): Promise<SessionInspection>;
 }
 
+/** A live session as a request sees it. */
+export interface LiveSessionState {
+  readonly restrictions: readonly SessionRestriction[];
+  /** The session's user, when it was read with the session (one snapshot); null otherwise. */
+  readonly user: UserRecord | null;
+}
+
 /** A session's liveness and, when live, its restrictions as the store holds them. */
-export type SessionInspection = Result<readonly SessionRestriction[], AuthenticationFailure>;
+export type SessionInspection = Result<LiveSessionState, AuthenticationFailure>;
 
 /** What the store's session says: its failure, or its restrictions when live. */
 function inspectSession(
   session: SessionRecord | null,
   userId: string,
   now: number,
+  user: UserRecord | null = null,
 ): SessionInspection {
   const failed = findSessionFailure(session, userId, now);
   if (failed !== null || session === null) return failure(failed ?? 'SESSION_REVOKED');
-  return success(session.restrictions);
+  return success({ restrictions: session.restrictions, user });
 }
 
 function failureOf(inspection: SessionInspection): AuthenticationFailure | null {
@@ -50,11 +58,15 @@ type SessionReader = Pick<SessionStore, 'findById'>;
 
 /**
  * Reads the session from the store on every check: a revocation takes effect on the very next
- * request. The default, and the only safe choice without a revocation channel.
+ * request. The default, and the only safe choice without a revocation channel. The user is read
+ * in the same statement, so a request answering with its own user (`me`) reads the store once.
  */
-export function readSessionLivenessFromStore(sessions: SessionReader): SessionLiveness {
+export function readSessionLivenessFromStore(
+  sessions: Pick<SessionStore, 'findWithUser'>,
+): SessionLiveness {
   async function inspect(sessionId: string, userId: string, now: number) {
-    return inspectSession(await sessions.findById(sessionId), userId, now);
+    const found = await sessions.findWithUser(sessionId);
+    return inspectSession(found?.session ?? null, userId, now, found?.user ?? null);
   }
   return {
     inspect,
@@ -131,7 +143,9 @@ export function createCachedSessionLiveness(
     if (now >= entry.expiresAt || now >= entry.idleExpiresAt) return undefined;
     entries.get(sessionId); // only an answer served counts as use
     // A session never changes hands, so another user's token stays invalid.
-    return entry.userId === userId ? success(entry.restrictions) : failure('TOKEN_INVALID');
+    return entry.userId === userId
+      ? success({ restrictions: entry.restrictions, user: null })
+      : failure('TOKEN_INVALID');
   }
 
   return {

@@ -78,6 +78,13 @@ export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
     .from(sessions)
     .where(eq(sessions.id, sql.placeholder('id')))
     .prepare('session_by_id');
+  // `me` and the like: the session and its user in one statement (one round trip).
+  const withUserById = db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare('session_with_user_by_id');
 
   return {
     insert(session, event) {
@@ -112,6 +119,10 @@ export function createPostgresSessionStore(db: PostgresDatabase): SessionStore {
     async findById(id) {
       const [session] = await byId.execute({ id });
       return session ?? null;
+    },
+    async findWithUser(id) {
+      const [found] = await withUserById.execute({ id });
+      return found ?? null;
     },
     rotateRefreshToken(rotation, event) {
       const parameters = rotationParameters(rotation);

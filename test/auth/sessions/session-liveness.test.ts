@@ -9,7 +9,7 @@ import {
   createMemoryRevocationChannel,
   type MemoryRevocationChannel,
 } from '../../helpers/memory-revocation-channel.js';
-import { newSession, T0 } from '../../helpers/records.js';
+import { newSession, newUser, T0 } from '../../helpers/records.js';
 
 const MINUTE = 60_000;
 
@@ -69,6 +69,11 @@ function createFakeSessions() {
       }
       return row;
     },
+    /** As the store does it: the session and its user (`newUser` of its id) in one read. */
+    async findWithUser(id: string) {
+      const session = await fake.findById(id);
+      return session === null ? null : { session, user: newUser(session.userId) };
+    },
   };
   return fake;
 }
@@ -103,6 +108,16 @@ describe('readSessionLivenessFromStore', () => {
     expect(await direct.check('s1', 'u1', T0 + 10 * MINUTE)).toBe('TOKEN_EXPIRED');
     sessions.revoke('s1');
     expect(await direct.check('s1', 'u1', T0)).toBe('SESSION_REVOKED');
+  });
+
+  it('gives a live session its restrictions and the user read with it', async () => {
+    sessions.put(sessionRecord('r1', 'u3', { restrictions: ['MFA_REQUIRED'] }));
+    const inspected = await readSessionLivenessFromStore(sessions).inspect('r1', 'u3', T0);
+    expect(inspected).toEqual({
+      ok: true,
+      value: { restrictions: ['MFA_REQUIRED'], user: newUser('u3') },
+    });
+    expect(sessions.reads).toBe(1);
   });
 });
 
