@@ -45,6 +45,8 @@ for (let i = 0; i < Number(USERS); i++) {
     passwordHash,
     roles: ['USER'],
     createdAt: now,
+    emailVerified: true,
+    disabledAt: null,
   });
   users.push(user);
 }
@@ -63,6 +65,11 @@ for (let i = 0; i < Number(COUNT); i++) {
     expiresAt: now + 30 * day,
     userAgent: 'bench',
     ip: '127.0.0.1',
+    restrictions: [],
+    assuranceLevel: 1,
+    authMethods: ['pwd'],
+    authTime: now,
+    stepUpDeadline: null,
   });
   const issuedAt = Math.floor(now / 1000);
   tokens.push(
