@@ -1,3 +1,5 @@
+// First: the service's V8 heap defaults, before any other module's code allocates.
+import './heap-defaults.js';
 import { createServer as createHttpServer } from 'node:http';
 import { openKeyRing } from './auth/keys/open-key-ring.js';
 import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
