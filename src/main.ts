@@ -1,3 +1,5 @@
+// First: the service's V8 heap defaults, before any other module's code allocates.
+import './heap-defaults.js';
 import { createServer as createHttpServer } from 'node:http';
 import { openKeyRing } from './auth/keys/open-key-ring.js';
 import { createArgon2WorkerPool } from './auth/passwords/argon2-workers.js';
@@ -18,7 +20,7 @@ import { scheduleRevocationRetention } from './jobs/revocation-retention.js';
 import { createBatchedLineSink } from './log-lines.js';
 import { createJsonLogger, type Logger } from './logger.js';
 import { messageIdDomain, selectMailer } from './mail/select-mailer.js';
-import { openSharedState } from './redis/open-shared-state.js';
+import type { SharedState } from './redis/open-shared-state.js';
 import { openSecretBox } from './secrets/open-secret-box.js';
 import { createServer, prepareLiveSessions } from './server.js';
 
@@ -69,6 +71,16 @@ function openMailDelivery(
   };
 }
 
+/** The Redis adapters, imported here so that a start without REDIS_URL never loads ioredis. */
+async function openRedisSharedState(
+  redis: NonNullable<Config['redis']>,
+  store: Store,
+  logger: Logger,
+): Promise<SharedState> {
+  const { openSharedState } = await import('./redis/open-shared-state.js');
+  return openSharedState(redis, store, { logger, clock: monotonicClock });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createJsonLogger(stdoutLines.write, config.logLevel);
@@ -101,10 +113,9 @@ async function main(): Promise<void> {
     });
   }
   // With REDIS_URL: shared rate limits, announced revocations and a session liveness cache.
+  // ioredis is imported only then; a start without REDIS_URL never loads it.
   const shared =
-    config.redis === null
-      ? null
-      : await openSharedState(config.redis, store, { logger, clock: monotonicClock });
+    config.redis === null ? null : await openRedisSharedState(config.redis, store, logger);
   const argon2 = createArgon2WorkerPool();
   // The sessionEnded streams, made here so that SIGTERM can end them before the sockets close.
   const { store: announcingStore, live } = prepareLiveSessions({

@@ -1,12 +1,13 @@
 import type { Store } from '../auth/ports/store.js';
 import type { DatabaseConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { openPostgresStore } from './postgres/open.js';
 import { openSqliteStore } from './sqlite/open.js';
 
 /**
  * Opens the store the configuration names and brings its schema up to date. `logger` hears of
- * connections a server database dropped.
+ * connections a server database dropped. The PostgreSQL adapter (pg and drizzle's
+ * node-postgres driver) is imported only when DATABASE_URL names PostgreSQL: a SQLite start
+ * never loads it (see PERF-NOTES.md).
  */
 export async function openStore(
   database: DatabaseConfig,
@@ -15,12 +16,14 @@ export async function openStore(
   switch (database.kind) {
     case 'sqlite':
       return openSqliteStore(database.path);
-    case 'postgres':
+    case 'postgres': {
+      const { openPostgresStore } = await import('./postgres/open.js');
       return openPostgresStore(database.url, {
         maxConnections: database.poolSize,
         queryTimeoutMs: database.queryTimeoutMs,
         onConnectionError: (error) =>
           logger?.warn('database connection lost; the pool reconnects', { error: error.message }),
       });
+    }
   }
 }

@@ -1,21 +1,28 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer } from '../auth/ports/mailer.js';
 
 /**
  * The mailer over SMTP (nodemailer): `smtp://` upgrades with STARTTLS when the server offers
  * it, `smtps://` is TLS from the start. Every wait is bounded by `timeoutMs`, after which the
- * outbox retries.
+ * outbox retries. nodemailer is imported, and the transport made, at the first mail: a start
+ * with nothing to send never loads it (see PERF-NOTES.md). SMTP_URL was checked by config/.
  */
 export function createSmtpMailer(url: string, from: string, timeoutMs: number): Mailer {
-  const transport = nodemailer.createTransport({
-    url,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  let transport: Promise<Transporter> | null = null;
+  function openTransport(): Promise<Transporter> {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    );
+    return transport;
+  }
   return {
     async send(mail) {
-      await transport.sendMail({
+      await (await openTransport()).sendMail({
         from,
         to: mail.to,
         subject: mail.subject,
@@ -25,7 +32,7 @@ export function createSmtpMailer(url: string, from: string, timeoutMs: number): 
       });
     },
     async close() {
-      transport.close();
+      (await transport)?.close();
     },
   };
 }

@@ -1,5 +1,4 @@
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 
 // RFC 6238 as every authenticator app speaks it: HMAC-SHA-1, 6 digits, 30-second steps. The
 // arithmetic is otpauth's; this file only fixes the parameters and the acceptance window.
@@ -33,6 +32,8 @@ export async function describeTotp(
   accountName: string,
 ): Promise<{ otpauthUri: string; qrCodeSvg: string }> {
   const otpauthUri = totpOf(secret, issuer, accountName).toString();
+  // qrcode (and its PNG encoder) is imported at the first enrolment, not at start-up.
+  const QRCode = await import('qrcode');
   const qrCodeSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M' });
   return { otpauthUri, qrCodeSvg };
 }

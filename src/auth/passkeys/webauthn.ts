@@ -1,14 +1,9 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import type { PasskeySettings } from '../factors/passkey-settings.js';
 import { PASSKEY_CHALLENGE_TTL_MS } from '../factors/passkey-settings.js';
 import type { MfaFactorRecord, PasskeyCredential } from '../ports/factor-store.js';
@@ -16,6 +11,24 @@ import type { MfaFactorRecord, PasskeyCredential } from '../ports/factor-store.j
 // The one file that speaks WebAuthn, through @simplewebauthn/server: the ceremony options, and
 // the verification of what the browser answered. Every ceremony requires user verification
 // (the device's PIN or biometric), so a passkey proves two factors on its own.
+//
+// The library (and the CBOR and ASN.1 parsers it brings) is imported at the first ceremony,
+// not at start-up: most starts never see a passkey, and loading it took about a tenth of the
+// service's start (see PERF-NOTES.md). A failed import rejects that ceremony's call.
+
+type WebAuthnLibrary = typeof import('@simplewebauthn/server');
+type WebAuthnHelpers = typeof import('@simplewebauthn/server/helpers');
+
+/** The library, imported once on first use; the module cache makes this the same instance. */
+let loading: Promise<WebAuthnLibrary & WebAuthnHelpers> | null = null;
+
+function loadWebAuthn(): Promise<WebAuthnLibrary & WebAuthnHelpers> {
+  loading ??= Promise.all([
+    import('@simplewebauthn/server'),
+    import('@simplewebauthn/server/helpers'),
+  ]).then(([library, helpers]) => ({ ...library, ...helpers }));
+  return loading;
+}
 
 /** A credential to name in `allowCredentials` / `excludeCredentials`. */
 export interface CredentialDescriptor {
@@ -30,17 +43,21 @@ export function descriptorsOf(passkeys: readonly MfaFactorRecord[]): CredentialD
   );
 }
 
-/** The WebAuthn user handle of a user: their id's bytes, as the options carry it (base64url). */
+/**
+ * The WebAuthn user handle of a user: their id's UTF-8 bytes, as the options carry it
+ * (base64url without padding, what the library's `isoBase64URL.fromUTF8String` gives).
+ */
 export function userHandleOf(userId: string): string {
-  return isoBase64URL.fromUTF8String(userId);
+  return Buffer.from(userId, 'utf8').toString('base64url');
 }
 
-export function registrationOptions(
+export async function registrationOptions(
   settings: PasskeySettings,
   user: { readonly id: string; readonly email: string },
   challenge: string,
   exclude: readonly CredentialDescriptor[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions, isoBase64URL } = await loadWebAuthn();
   return generateRegistrationOptions({
     rpName: settings.rpName,
     rpID: settings.rpId,
@@ -55,11 +72,12 @@ export function registrationOptions(
   });
 }
 
-export function authenticationOptions(
+export async function authenticationOptions(
   settings: PasskeySettings,
   challenge: string,
   allow: readonly CredentialDescriptor[],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions, isoBase64URL } = await loadWebAuthn();
   return generateAuthenticationOptions({
     rpID: settings.rpId,
     challenge: isoBase64URL.toBuffer(challenge),
@@ -80,6 +98,7 @@ export async function verifyRegistration(
   challenge: string,
 ): Promise<PasskeyCredential | null> {
   if (!isRegistrationResponse(response)) return null;
+  const { verifyRegistrationResponse, isoBase64URL } = await loadWebAuthn();
   try {
     const verified = await verifyRegistrationResponse({
       response,
@@ -122,6 +141,7 @@ export async function verifyAssertion(
   passkey: MfaFactorRecord,
 ): Promise<VerifiedAssertion | null> {
   if (passkey.credentialId === null || passkey.publicKey === null) return null;
+  const { verifyAuthenticationResponse, isoBase64URL } = await loadWebAuthn();
   try {
     const verified = await verifyAuthenticationResponse({
       response,

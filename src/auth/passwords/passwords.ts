@@ -61,10 +61,8 @@ export function createArgon2PasswordHasher(
   runner: Argon2Runner = threadPoolArgon2Runner,
 ): PasswordHasher {
   const options = { ...ARGON2ID_PARAMETERS };
-  // Made up front, so even the first unknown-email login costs one verify and no extra hash.
-  const dummyHash = runner.hash(randomBytes(32).toString('base64url'), options);
-  // Observed here so a failure cannot crash the process before the first login awaits it.
-  dummyHash.catch(() => undefined);
+  // Ready at once, so even the first unknown-email login costs one verify and no extra hash.
+  const dummyHash = unmatchableHash(options);
 
   async function verifyHash(passwordHash: string, password: string): Promise<boolean> {
     try {
@@ -79,7 +77,7 @@ export function createArgon2PasswordHasher(
     hash: (password) => runner.hash(normalisePassword(password), options),
     verify: verifyHash,
     async verifyDummy(password) {
-      await verifyHash(await dummyHash, password);
+      await verifyHash(dummyHash, password);
       return false;
     },
     needsRehash(passwordHash) {
@@ -92,4 +90,18 @@ export function createArgon2PasswordHasher(
       );
     },
   };
+}
+
+/**
+ * An Argon2id PHC string with these parameters, a random salt and a random digest. Verifying a
+ * password against it costs what verifying a real hash of these parameters costs (Argon2
+ * recomputes the digest from the parameters and the salt), and no password matches it. It is
+ * made without hashing, so creating the hasher runs no Argon2 and starts no worker thread: a
+ * start that sees no login never starts one (see PERF-NOTES.md).
+ */
+function unmatchableHash(options: typeof ARGON2ID_PARAMETERS): string {
+  const { memoryCost, timeCost, parallelism } = options;
+  // PHC strings carry the salt and digest in base64 without padding.
+  const b64 = (bytes: number): string => randomBytes(bytes).toString('base64').replace(/=+$/, '');
+  return `$argon2id$v=19$m=${memoryCost},t=${timeCost},p=${parallelism}$${b64(16)}$${b64(32)}`;
 }
