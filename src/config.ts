@@ -13,6 +13,7 @@ import {
   readInteger,
   readOptional,
 } from './config/environment.js';
+import { type HeapConfig, readHeap } from './config/heap.js';
 import { type LiveConfig, readLive } from './config/live.js';
 import {
   type MailConfig,
@@ -86,6 +87,8 @@ export interface Config {
   /** Cookie mode: the refresh token also travels in an HttpOnly cookie. */
   readonly refreshTokenCookie: boolean;
   readonly metrics: MetricsConfig;
+  /** Applied by heap-defaults.ts before anything else; read here so a bad value is reported. */
+  readonly heap: HeapConfig;
   /** Rate limits and revocations shared between instances through Redis; null for none. */
   readonly redis: RedisConfig | null;
   /** Seconds SIGTERM waits for in-flight requests before closing their connections. */
@@ -148,6 +151,7 @@ export function loadConfig(env: Environment, use: ConfigUse = 'server'): Config 
     allowedOrigins,
     refreshTokenCookie,
     metrics: readMetrics(env),
+    heap: readHeap(env),
     redis: readRedis(env),
     // At most an hour: far beyond any drain, and safely inside a Node timer's range.
     shutdownTimeout: readDuration(env, 'SHUTDOWN_TIMEOUT', '10s', 0, 3600),

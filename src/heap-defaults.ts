@@ -3,15 +3,17 @@ import { readHeap, v8FlagName } from './config/heap.js';
 
 // main.ts imports this module first, so that it runs before any other module's code: the young
 // generation sizes itself during the start's allocations, and a flag set after them no longer
-// keeps it small (see config/heap.ts and PERF-NOTES.md). Like main.ts, it hands the environment
-// to a reader in config/ and does not read it itself.
+// keeps it small (see config/heap.ts and BENCHMARKS.md). Like main.ts, it hands the environment
+// to a reader in config/ and does not read it itself. A bad V8_HEAP_DEFAULTS applies nothing
+// here: loadConfig reports it, as it does every other variable.
 
-applyHeapDefaults(readHeap(process.env).v8Flags, process.execArgv);
+try {
+  applyHeapDefaults(readHeap(process.env).v8Flags, process.execArgv);
+} catch {
+  // Reported by loadConfig in main().
+}
 
-/**
- * Applies the service's V8 heap defaults the operator did not set: a flag named in NODE_OPTIONS
- * was left out by readHeap, one on node's command line (`execArgv`) is left out here.
- */
+/** Applies the service's V8 heap defaults, except those named on node's command line. */
 function applyHeapDefaults(flags: readonly string[], execArgv: readonly string[]): void {
   const given = new Set(execArgv.map(v8FlagName));
   for (const flag of flags) {

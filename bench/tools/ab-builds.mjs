@@ -6,6 +6,7 @@
 //   ... change, npm run build ...
 //   node bench/tools/ab-builds.mjs --rounds 8 --seconds 3 .ab/before dist
 //   node bench/tools/ab-builds.mjs dist 'dist@METRICS=off,LOG_LEVEL=warn'   # env per subject
+//   node bench/tools/ab-builds.mjs dist 'dist@NODE_ARGS=--max-old-space-size=64'   # node's flags
 //
 // A build must sit inside the checkout (node_modules and ../drizzle resolve from it). Every
 // subject shares one database and 64 sessions; every answer is checked.
@@ -32,9 +33,12 @@ try {
     const [dir, env = ''] = build.split('@');
     const port = await findFreePort();
     const name = `${index}:${build}`;
-    const handle = startProcess(name, [join(resolve(dir), 'main.js')], {
+    // NODE_ARGS (space-separated) goes to node's command line, not to the environment.
+    const { NODE_ARGS: nodeArgs = '', ...extra } = parseEnv(env);
+    const args = [...nodeArgs.split(' ').filter(Boolean), join(resolve(dir), 'main.js')];
+    const handle = startProcess(name, args, {
       cwd: process.cwd(),
-      env: serviceEnv({ port, dbPath: join(work, 'ab.db'), extra: parseEnv(env) }),
+      env: serviceEnv({ port, dbPath: join(work, 'ab.db'), extra }),
     });
     subjects.push({ name, handle, url: `http://${HOST}:${port}/graphql` });
     const { url } = subjects.at(-1);

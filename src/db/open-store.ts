@@ -7,7 +7,7 @@ import { openSqliteStore } from './sqlite/open.js';
  * Opens the store the configuration names and brings its schema up to date. `logger` hears of
  * connections a server database dropped. The PostgreSQL adapter (pg and drizzle's
  * node-postgres driver) is imported only when DATABASE_URL names PostgreSQL: a SQLite start
- * never loads it (see PERF-NOTES.md).
+ * never loads it (see BENCHMARKS.md, section 10).
  */
 export async function openStore(
   database: DatabaseConfig,

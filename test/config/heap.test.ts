@@ -1,24 +1,28 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_V8_FLAGS, readHeap, v8FlagName } from '../../src/config/heap.js';
+import { loadConfig } from '../../src/config.js';
 
 describe('readHeap: the V8 heap defaults', () => {
-  it('applies the service default when NODE_OPTIONS names no heap flag', () => {
+  it('applies the service defaults unless V8_HEAP_DEFAULTS=off', () => {
     expect(readHeap({}).v8Flags).toEqual(DEFAULT_V8_FLAGS);
-    expect(readHeap({ NODE_OPTIONS: '--enable-source-maps' }).v8Flags).toEqual(DEFAULT_V8_FLAGS);
+    expect(readHeap({ V8_HEAP_DEFAULTS: 'on' }).v8Flags).toEqual(DEFAULT_V8_FLAGS);
+    expect(readHeap({ V8_HEAP_DEFAULTS: 'off' }).v8Flags).toEqual([]);
     expect(Object.isFrozen(readHeap({}).v8Flags)).toBe(true);
   });
 
-  it('leaves a flag out when the operator set it in NODE_OPTIONS, in any spelling', () => {
-    for (const options of [
-      '--heap-growing-percent=50',
-      '--enable-source-maps --heap_growing_percent=0',
-      '--heap-growing-percent',
-    ]) {
-      expect(readHeap({ NODE_OPTIONS: options }).v8Flags).toEqual(['--semi-space-growth-factor=1']);
-    }
-    expect(
-      readHeap({ NODE_OPTIONS: '--heap-growing-percent=0 --semi-space-growth-factor=2' }).v8Flags,
-    ).toEqual([]);
+  it('refuses anything but on or off, naming the variable', () => {
+    expect(() => readHeap({ V8_HEAP_DEFAULTS: 'no' })).toThrow(/V8_HEAP_DEFAULTS/);
+    expect(() => loadConfig({ V8_HEAP_DEFAULTS: 'maybe' })).toThrow(/V8_HEAP_DEFAULTS/);
+  });
+
+  it('is what V8 accepts only on the command line, not in NODE_OPTIONS', () => {
+    const refused = spawnSync(process.execPath, ['-e', '0'], {
+      env: { ...process.env, NODE_OPTIONS: DEFAULT_V8_FLAGS[0] },
+      encoding: 'utf8',
+    });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('not allowed in NODE_OPTIONS');
   });
 });
 

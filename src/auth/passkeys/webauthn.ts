@@ -14,7 +14,7 @@ import type { MfaFactorRecord, PasskeyCredential } from '../ports/factor-store.j
 //
 // The library (and the CBOR and ASN.1 parsers it brings) is imported at the first ceremony,
 // not at start-up: most starts never see a passkey, and loading it took about a tenth of the
-// service's start (see PERF-NOTES.md). A failed import rejects that ceremony's call.
+// service's start (see BENCHMARKS.md, section 10). A failed import rejects that ceremony's call.
 
 type WebAuthnLibrary = typeof import('@simplewebauthn/server');
 type WebAuthnHelpers = typeof import('@simplewebauthn/server/helpers');

@@ -97,7 +97,7 @@ export function createArgon2PasswordHasher(
  * password against it costs what verifying a real hash of these parameters costs (Argon2
  * recomputes the digest from the parameters and the salt), and no password matches it. It is
  * made without hashing, so creating the hasher runs no Argon2 and starts no worker thread: a
- * start that sees no login never starts one (see PERF-NOTES.md).
+ * start that sees no login never starts one (see BENCHMARKS.md, section 10).
  */
 function unmatchableHash(options: typeof ARGON2ID_PARAMETERS): string {
   const { memoryCost, timeCost, parallelism } = options;
