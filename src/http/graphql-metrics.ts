@@ -1,4 +1,4 @@
-import { type DocumentNode, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
 import {
@@ -14,6 +14,9 @@ import {
   operationLabels,
   UNPARSED,
 } from './graphql-metrics-series.js';
+
+/** What execute or subscribe settles with: one result, or a stream of them. */
+type SettledResult = ExecutionResult | AsyncIterable<ExecutionResult>;
 
 /**
  * The GraphQL series of `/metrics`, fed from a handful of hooks. They keep the names, labels,
@@ -64,6 +67,24 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
         )
         .inc();
     }
+  }
+
+  /**
+   * Counts a result's errors and ends the timing; for a stream, each event's errors and the
+   * timing at its end.
+   */
+  function settle(labels: OperationLabels, result: SettledResult, end: () => void) {
+    if (Symbol.asyncIterator in result) {
+      return {
+        onNext: ({ result: next }: { result: ExecutionResult }) => {
+          if (next.errors?.length) countExecutionErrors(labels, next.errors);
+        },
+        onEnd: end,
+      };
+    }
+    if (result.errors?.length) countExecutionErrors(labels, result.errors);
+    end();
+    return undefined;
   }
 
   /** What execute and subscribe report when they end: how long, and one more request. */
@@ -118,19 +139,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       if (labels === undefined) return;
       const end = timed(labels, 'execute');
       return {
-        onExecuteDone({ result }) {
-          if (Symbol.asyncIterator in result) {
-            return {
-              onNext: ({ result: next }) => {
-                if (next.errors?.length) countExecutionErrors(labels, next.errors);
-              },
-              onEnd: end,
-            };
-          }
-          if (result.errors?.length) countExecutionErrors(labels, result.errors);
-          end();
-          return undefined;
-        },
+        onExecuteDone: ({ result }) => settle(labels, result, end),
       };
     },
     onSubscribe({ args }) {
@@ -138,19 +147,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       if (labels === undefined) return;
       const end = timed(labels, 'subscribe');
       return {
-        onSubscribeResult({ result }) {
-          if (Symbol.asyncIterator in result) {
-            return {
-              onNext: ({ result: next }) => {
-                if (next.errors?.length) countExecutionErrors(labels, next.errors);
-              },
-              onEnd: end,
-            };
-          }
-          if (result.errors?.length) countExecutionErrors(labels, result.errors);
-          end();
-          return undefined;
-        },
+        onSubscribeResult: ({ result }) => settle(labels, result, end),
         onSubscribeError() {
           // As before: the failed subscription's labels, and no phase.
           series.errors.labels({ ...labels, phase: 'undefined' }).inc();

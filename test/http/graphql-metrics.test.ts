@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { readEvents } from '../helpers/sse.js';
 
 let app: TestApp;
 afterEach(() => app.close());
@@ -85,6 +86,32 @@ describe('the GraphQL series of /metrics', () => {
       '{method="POST",statusCode="400",operationType="unknown",operationName="Anonymous"} 1',
       '{method="GET",statusCode="200",operationType="query",operationName="Anonymous"} 1',
     ]);
+  });
+
+  it('time a subscription from subscribe to its end, and count it once', async () => {
+    app = await createTestApp();
+    const { accessToken } = await app.signUp();
+    const body = JSON.stringify({ query: 'subscription Ends { sessionEnded { reason } }' });
+    const response = await app.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${accessToken}`,
+      },
+      body,
+    });
+    if (response.body === null) throw new Error('no body');
+    const events = readEvents(response.body);
+    await app.graphql('mutation { logout }', { token: accessToken });
+    expect((await events.next()).event).toBe('next');
+    expect((await events.next()).event).toBe('complete');
+    await events.ended;
+    const ends = '{operationName="Ends",operationType="subscription"} 1';
+    expect(await samples('graphql_envelop_phase_subscribe_count')).toEqual([ends]);
+    expect(await samples('graphql_envelop_request_duration_count')).toContain(ends);
+    expect(await samples('graphql_envelop_request')).toContain(ends);
+    expect(await samples('graphql_envelop_phase_execute_count')).not.toContain(ends);
   });
 
   it('keep counting correctly past the bound of cached label sets', async () => {
