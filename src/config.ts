@@ -14,6 +14,7 @@ import {
   readOptional,
 } from './config/environment.js';
 import { type HeapConfig, readHeap } from './config/heap.js';
+import { readLifetimes } from './config/lifetimes.js';
 import { type LiveConfig, readLive } from './config/live.js';
 import {
   type MailConfig,
@@ -205,37 +206,6 @@ function readIssuer(env: Environment, name: string, required: string | null): st
     throw new ConfigError(name, 'expected an absolute URL such as https://auth.example.com', raw);
   }
   return raw;
-}
-
-function readLifetimes(env: Environment): TokenLifetimes {
-  const lifetimes = {
-    accessTokenTtl: readDuration(env, 'ACCESS_TOKEN_TTL', '15m', 1),
-    refreshTokenTtl: readDuration(env, 'REFRESH_TOKEN_TTL', '14d', 1),
-    sessionMaxAge: readDuration(env, 'SESSION_MAX_AGE', '30d', 1),
-    refreshReuseInterval: readDuration(env, 'REFRESH_REUSE_INTERVAL', '10s', 0),
-  };
-  if (lifetimes.accessTokenTtl > lifetimes.refreshTokenTtl) {
-    throw new ConfigError(
-      'ACCESS_TOKEN_TTL',
-      `must not exceed REFRESH_TOKEN_TTL (${lifetimes.refreshTokenTtl}s)`,
-      env.ACCESS_TOKEN_TTL ?? '15m',
-    );
-  }
-  if (lifetimes.refreshTokenTtl > lifetimes.sessionMaxAge) {
-    throw new ConfigError(
-      'REFRESH_TOKEN_TTL',
-      `must not exceed SESSION_MAX_AGE (${lifetimes.sessionMaxAge}s)`,
-      env.REFRESH_TOKEN_TTL ?? '14d',
-    );
-  }
-  if (lifetimes.refreshReuseInterval >= lifetimes.refreshTokenTtl) {
-    throw new ConfigError(
-      'REFRESH_REUSE_INTERVAL',
-      `must be shorter than REFRESH_TOKEN_TTL (${lifetimes.refreshTokenTtl}s)`,
-      env.REFRESH_REUSE_INTERVAL ?? '10s',
-    );
-  }
-  return Object.freeze(lifetimes);
 }
 
 function readAdminEmails(env: Environment): ReadonlySet<string> {

@@ -7,12 +7,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 /** The labels of an operation that is not known, as the previous plugin printed them. */
 export const UNPARSED = { operationName: 'undefined', operationType: 'undefined' } as const;
 
+/** An operation's name and type, as a series labels them. */
 export interface OperationLabels {
-  readonly operationName: string;
-  readonly operationType: string;
-}
-
-export interface HttpLabels {
   readonly operationName: string;
   readonly operationType: string;
 }
@@ -20,7 +16,8 @@ export interface HttpLabels {
 export interface DocumentLabels {
   readonly requested: string | null | undefined;
   readonly operation: OperationLabels;
-  readonly http: HttpLabels;
+  /** The same, for the HTTP series: the operation the request selects (yoga's rule). */
+  readonly http: OperationLabels;
 }
 
 export type Observer = ReturnType<Histogram['labels']>;
@@ -50,7 +47,7 @@ export function operationLabels(document: DocumentNode, requested: string | null
 export function httpLabels(
   document: DocumentNode,
   requested: string | null | undefined,
-): HttpLabels {
+): OperationLabels {
   const operation = getOperationAST(document, requested);
   return {
     operationName: operation?.name?.value || 'Anonymous',

@@ -6,7 +6,6 @@ import {
   childrenFor,
   createSeries,
   type DocumentLabels,
-  type HttpLabels,
   type HttpSeries,
   httpLabels,
   type OperationLabels,
@@ -33,7 +32,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
   const responses = new BoundedCache<HttpSeries>();
   const byContext = new WeakMap<object, OperationLabels>();
   const startedAt = new WeakMap<Request, number>();
-  const parsedFor = new WeakMap<Request, HttpLabels>();
+  const parsedFor = new WeakMap<Request, OperationLabels>();
 
   // Yoga's parse cache hands out one document per query text: its labels are worked out once
   // (for the operation name last asked with it).
@@ -113,17 +112,20 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
       startedAt.set(request, Date.now());
     },
     onParse({ context }) {
-      return ({ result, context: parsed }) => {
+      // The parse hook's context is the request's: it carries yoga's params and the request.
+      const { params, request } = context as {
+        params?: { operationName?: string | null };
+        request?: Request;
+      };
+      return ({ result }) => {
         if (result === null) return;
         if (result instanceof Error) {
           // A document that does not parse has neither name nor type.
           series.errors.labels({ ...UNPARSED, phase: 'parse' }).inc();
           return;
         }
-        const params = (parsed as { params?: { operationName?: string | null } }).params;
         const labels = labelsOf(result, params?.operationName);
         byContext.set(context, labels.operation);
-        const request = (parsed as { request?: Request }).request;
         if (request !== undefined) parsedFor.set(request, labels.http);
       };
     },
