@@ -14,9 +14,13 @@ try {
 }
 
 /** Applies the service's V8 heap defaults, except those named on node's command line. */
-function applyHeapDefaults(flags: readonly string[], execArgv: readonly string[]): void {
+export function applyHeapDefaults(
+  flags: readonly string[],
+  execArgv: readonly string[],
+  setFlag: (flag: string) => void = setFlagsFromString,
+): void {
   const given = new Set(execArgv.map(v8FlagName));
   for (const flag of flags) {
-    if (!given.has(v8FlagName(flag))) setFlagsFromString(flag);
+    if (!given.has(v8FlagName(flag))) setFlag(flag);
   }
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_V8_FLAGS, readHeap, v8FlagName } from '../../src/config/heap.js';
 import { loadConfig } from '../../src/config.js';
+import { applyHeapDefaults } from '../../src/heap-defaults.js';
 
 describe('readHeap: the V8 heap defaults', () => {
   it('applies the service defaults unless V8_HEAP_DEFAULTS=off', () => {
@@ -23,6 +24,19 @@ describe('readHeap: the V8 heap defaults', () => {
     });
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('not allowed in NODE_OPTIONS');
+  });
+});
+
+describe('applyHeapDefaults', () => {
+  it("sets each default, unless node's command line names it in any spelling", () => {
+    const set: string[] = [];
+    applyHeapDefaults(DEFAULT_V8_FLAGS, ['--enable-source-maps'], (flag) => set.push(flag));
+    expect(set).toEqual(DEFAULT_V8_FLAGS);
+    for (const given of ['--heap-growing-percent=0', '--heap_growing_percent=50']) {
+      const none: string[] = [];
+      applyHeapDefaults(DEFAULT_V8_FLAGS, [given], (flag) => none.push(flag));
+      expect(none).toEqual([]);
+    }
   });
 });
 
